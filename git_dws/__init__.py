@@ -1,0 +1,3 @@
+"""git-dws: Data Workspaces as a git extension."""
+
+__version__ = "0.1.0"

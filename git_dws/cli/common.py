@@ -1,0 +1,58 @@
+"""Helpers shared by the command modules: the parser class, prompting, the workspace, progress."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+BATCH = False
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # usage errors: one line + hint, exit 2
+        cmd = self.prog.split(" ", 2)[-1] if self.prog.count(" ") >= 2 else ""
+        sys.stderr.write(f"error: {message}\nhint: see `git dws {cmd + ' ' if cmd else ''}-h`\n")
+        raise SystemExit(2)
+
+
+def confirm() -> Callable[[str], bool] | None:
+    """A yes/no prompt when someone can answer, else None (the core then fails or proceeds by rule)."""
+    if BATCH or not sys.stdin.isatty():
+        return None
+
+    def ask(question: str) -> bool:
+        answer = input(f"{question} [Y/n] ").strip().lower()
+        return answer in ("", "y", "yes")
+
+    return ask
+
+
+def workspace() -> Any:
+    from ..workspace import Workspace
+
+    return Workspace.open(os.getcwd())
+
+
+class ProgressBar:
+    """`with ProgressBar() as bar:` gives a rich bar on a terminal, the silent default elsewhere."""
+
+    def __init__(self) -> None:
+        from ..ui.console import progress
+
+        self.bar = progress(True)
+
+    def __enter__(self) -> Any:
+        from ..progress import NULL
+
+        return self.bar or NULL
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()  # type: ignore[attr-defined]
+
+
+def csv(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]

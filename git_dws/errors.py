@@ -1,0 +1,77 @@
+"""The one exception root. Every expected failure is a DwsError with a one-line message and a hint;
+cli.py turns it into `error: ...` / `hint: ...` and exit code 1. Anything else is a bug (exit 3)."""
+
+from __future__ import annotations
+
+
+class DwsError(Exception):
+    """An expected failure the user can act on."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class NotAWorkspace(DwsError):
+    pass
+
+
+class ConfigError(DwsError):
+    pass
+
+
+class UsageError(DwsError):
+    exit_code = 2
+
+
+class BatchModeError(DwsError):
+    """An answer was needed but we may not ask (--batch or no terminal)."""
+
+
+class UserAbort(DwsError):
+    pass
+
+
+class SnapshotNotFound(DwsError):
+    pass
+
+
+class AmbiguousSnapshot(DwsError):
+    def __init__(self, prefix: str, candidates: list[str]) -> None:
+        super().__init__(
+            f"snapshot id prefix '{prefix}' is ambiguous: {', '.join(sorted(candidates))}",
+            "give more characters of the id, or use a tag",
+        )
+        self.candidates = candidates
+
+
+class UnsafeRestore(DwsError):
+    """Restoring would destroy data that no snapshot holds."""
+
+    def __init__(self, resource: str, paths: list[str]) -> None:
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        super().__init__(
+            f"resource '{resource}' has changes that no snapshot holds: {shown}",
+            "take a snapshot first (git dws snapshot), or rerun with --force to discard them",
+        )
+        self.resource = resource
+        self.paths = paths
+
+
+class RefRaceError(DwsError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"refs changed while git-dws was working ({detail})", "nothing was changed; run the command again"
+        )
+
+
+class GitCommandError(DwsError):
+    def __init__(self, cmd: list[str], rc: int, stderr: str) -> None:
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {rc}"
+        super().__init__(f"git {' '.join(cmd[1:3])} failed: {last}")
+        self.cmd = cmd
+        self.rc = rc
+        self.stderr = stderr

@@ -1,0 +1,81 @@
+"""Manifest entries and their canonical wire format.
+
+A local-files manifest is a git tree that mirrors the resource's directories. Each directory node holds
+its subdirectories as subtrees and its files in one blob, `.dws-files`: one canonical JSON object per
+line, sorted by name. One blob per directory (not per file) keeps a 20,000-file resource at a few hundred
+git objects, and unchanged directories keep their tree ids, so diffs skip them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+LISTING = ".dws-files"
+_DIR_ESCAPE = ".dws-dir-"  # a user directory whose name starts with ".dws-" is stored with this prefix
+
+MODE_FILE = 0o100644
+MODE_EXEC = 0o100755
+MODE_LINK = 0o120000
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One file of a resource. `digest` is the content hash (BLAKE3 hex for data, git blob id for git
+    resources); for a symlink it is empty and `target` holds the link text."""
+
+    path: str
+    mode: int
+    digest: str
+    size: int
+    target: str = ""
+
+    @property
+    def is_link(self) -> bool:
+        return self.mode == MODE_LINK
+
+    def same_content(self, other: FileEntry) -> bool:
+        return (self.mode, self.digest, self.size, self.target) == (
+            other.mode,
+            other.digest,
+            other.size,
+            other.target,
+        )
+
+
+def encode_listing(entries: list[FileEntry]) -> bytes:
+    """Canonical bytes for the files of one directory (entries carry their base names)."""
+    lines = []
+    for e in sorted(entries, key=lambda x: x.path.encode("utf-8", "surrogateescape")):
+        obj: dict[str, object] = {"mode": f"{e.mode:o}", "name": e.path}
+        if e.is_link:
+            obj["target"] = e.target
+        else:
+            obj["b3"] = e.digest
+            obj["size"] = e.size
+        lines.append(json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True))
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
+    out = []
+    for line in data.splitlines():
+        obj = json.loads(line)
+        out.append(
+            FileEntry(
+                path=prefix + obj["name"],
+                mode=int(obj["mode"], 8),
+                digest=obj.get("b3", ""),
+                size=int(obj.get("size", 0)),
+                target=obj.get("target", ""),
+            )
+        )
+    return out
+
+
+def dir_to_tree_name(name: str) -> str:
+    return _DIR_ESCAPE + name if name.startswith(".dws-") else name
+
+
+def tree_name_to_dir(name: str) -> str:
+    return name[len(_DIR_ESCAPE) :] if name.startswith(_DIR_ESCAPE) else name

@@ -1,0 +1,119 @@
+"""`git dws add git|local-files PATH`: register a resource. Overlapping or nested resources are refused:
+one file must belong to exactly one resource, or snapshots and restores would fight over it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..config import ResourceSpec
+from ..errors import BatchModeError, DwsError, UsageError, UserAbort
+from ..interact import Confirm
+from ..model.names import check_resource_name
+from ..store.git import git_run
+from ..workspace import Workspace
+
+README_TEXT = {
+    role: f"This directory is for {what}.\nThis README file ensures the directory is added to the git "
+    "repository, as git does not support empty directories.\n"
+    for role, what in (("source-data", "source data"), ("intermediate-data", "intermediate data"),
+                       ("code", "code"), ("results", "experimental results"))
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    name: str
+    type: str
+    role: str
+    path: str
+
+
+def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, read_only: bool = False,
+            confirm: Confirm | None = None) -> AddResult:
+    if path.startswith(("git@", "https://", "http://", "ssh://")):
+        raise UsageError(f"'{path}' looks like a git URL; add git takes a local path",
+                         "clone the repository first, then add its local path")
+    full = os.path.realpath(path)
+    rel = ws.rel_to_root(full)
+    if rel is None or os.path.isdir(os.path.join(full, ".git")):
+        raise DwsError(f"{path} is a separate git repository or outside the workspace",
+                       "external git repositories are not supported yet; add a subdirectory of the workspace")
+    if rel == ".":
+        raise UsageError("the workspace root cannot be a resource", "add a subdirectory instead")
+    if read_only:
+        raise UsageError("--read-only is not supported for a subdirectory of the workspace")
+    _check_new(ws, name or os.path.basename(full), full)
+    created = False
+    if not os.path.isdir(full):
+        if os.path.lexists(full):
+            raise UsageError(f"{path} exists and is not a directory")
+        if confirm is None:
+            raise BatchModeError(f"directory {rel} does not exist",
+                                 f"create it first (mkdir -p {rel}), or run without --batch")
+        if not confirm(f"Directory {rel} does not exist. Create it?"):
+            raise UserAbort("nothing was added")
+        os.makedirs(full)
+        with open(os.path.join(full, "README.txt"), "w") as f:
+            f.write(README_TEXT[role])
+        created = True
+    spec = ResourceSpec(check_resource_name(name or os.path.basename(full)), "git-subdirectory", role, rel)
+    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", (rel,) if created else ())
+    return AddResult(spec.name, spec.type, role, rel)
+
+
+def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = None,
+                    store: bool = True) -> AddResult:
+    full = os.path.realpath(path)
+    if not os.path.isdir(full):
+        raise UsageError(f"{path} is not an existing directory", "create it first, then add it")
+    if not os.access(full, os.R_OK | os.X_OK):
+        raise DwsError(f"cannot read directory {path}", "fix its permissions (chmod u+rx)")
+    rel = ws.rel_to_root(full)
+    if rel == ".":
+        raise UsageError("the workspace root cannot be a local-files resource", "add a subdirectory")
+    spec_name = check_resource_name(name or os.path.basename(full))
+    _check_new(ws, spec_name, full)
+    if rel is not None:
+        tracked = git_run(ws.root, "ls-files", "-z", "--", rel).stdout
+        if tracked:
+            raise DwsError(f"{rel} holds files tracked by git",
+                           f"add it as a git resource (git dws add git {rel}) or `git rm -r --cached {rel}`")
+    params = {} if store else {"store": False}
+    spec = ResourceSpec(spec_name, "local-files", role, rel if rel is not None else full, params)
+    extra: tuple[str, ...] = ()
+    if rel is not None:
+        ensure_gitignore(ws.root, [f"/{rel}/"])
+        extra = (".gitignore",)
+    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", extra)
+    return AddResult(spec.name, spec.type, role, spec.path)
+
+
+def _check_new(ws: Workspace, name: str, full: str) -> None:
+    if ws.config.resource(name):
+        raise UsageError(f"a resource named '{name}' already exists", "choose another with --name")
+    for r in ws.config.resources:
+        other = os.path.realpath(ws.resource_path(r.name, r.path))
+        if full == other or full.startswith(other + os.sep) or other.startswith(full + os.sep):
+            raise UsageError(f"{full} overlaps resource '{r.name}' ({other})",
+                             "resources may not be nested in or contain each other")
+    git_dir = ws.repo.git_dir
+    if full == git_dir or full.startswith(git_dir + os.sep):
+        raise UsageError("a resource cannot live inside .git")
+    if ws.root.startswith(full + os.sep):
+        raise UsageError(f"{full} contains the workspace itself", "add a directory beside or inside it")
+
+
+def ensure_gitignore(root: str, lines: list[str]) -> None:
+    path = os.path.join(root, ".gitignore")
+    try:
+        with open(path) as f:
+            have = f.read()
+    except FileNotFoundError:
+        have = ""
+    missing = [line for line in lines if line not in have.splitlines()]
+    if missing:
+        with open(path, "a") as f:
+            if have and not have.endswith("\n"):
+                f.write("\n")
+            f.write("".join(line + "\n" for line in missing))

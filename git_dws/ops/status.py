@@ -1,0 +1,40 @@
+"""Per resource: what changed since the current snapshot (the one last taken or restored here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.diff import Changes
+from ..progress import NULL, Progress
+from ..resources import registry
+from ..workspace import Workspace
+from .resolve import latest
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceStatus:
+    name: str
+    role: str
+    type: str
+    changes: Changes
+    new: bool  # not in the base snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    workspace: str
+    base: str | None
+    base_tags: tuple[str, ...]
+    resources: list[ResourceStatus]
+
+
+def status(ws: Workspace, progress: Progress = NULL) -> Status:
+    base = ws.current_snapshot() or latest(ws)
+    info = ws.db.get(base) if base else None
+    out = []
+    for spec in ws.config.resources:
+        state = info.content.resource(spec.name) if info else None
+        res = registry.load(ws, spec)
+        out.append(ResourceStatus(spec.name, spec.role, spec.type,
+                                  res.status(state.tree if state else None, progress), state is None))
+    return Status(ws.config.name, base, info.meta.tags if info else (), out)

@@ -1,0 +1,1 @@
+"""Resource types: each is one module implementing `ResourceType`, registered in `registry.TYPES`."""

@@ -1,0 +1,167 @@
+"""Directory scanning, hashing through the stat cache, and manifest trees for file-based resources."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..errors import DwsError
+from ..model.manifest import (
+    LISTING,
+    MODE_EXEC,
+    MODE_FILE,
+    MODE_LINK,
+    FileEntry,
+    decode_listing,
+    dir_to_tree_name,
+    encode_listing,
+    tree_name_to_dir,
+)
+from ..store.cas import SMALL, ContentStore, PackWriter, hash_file
+from ..store.repo import MODE_TREE, Repo, TreeEntry
+from ..store.statcache import StatCache, StatKey
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    rel: str
+    path: str
+    mode: int
+    size: int
+    key: StatKey
+    target: str = ""
+
+
+def scan(root: str, allow_missing: bool = False) -> tuple[list[Found], list[str]]:
+    """All files and symlinks under root (symlinks are never followed). Returns (found, skipped
+    special files such as sockets and fifos)."""
+    found: list[Found] = []
+    skipped: list[str] = []
+    if allow_missing and not os.path.lexists(root):
+        return found, skipped
+    if not os.path.isdir(root):
+        raise DwsError(f"resource directory {root} is missing", "create it, or restore it from a snapshot")
+
+    def walk(path: str, prefix: str) -> None:
+        try:
+            it = os.scandir(path)
+        except PermissionError:
+            raise DwsError(f"cannot read directory {path}: permission denied",
+                           "fix its permissions (chmod u+rx) or move it out of the resource") from None
+        with it:
+            for e in it:
+                rel = prefix + e.name
+                st = e.stat(follow_symlinks=False)
+                m = st.st_mode
+                key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, m)
+                if stat.S_ISDIR(m):
+                    walk(e.path, rel + "/")
+                elif stat.S_ISLNK(m):
+                    found.append(Found(rel, e.path, MODE_LINK, 0, key, os.readlink(e.path)))
+                elif stat.S_ISREG(m):
+                    mode = MODE_EXEC if m & 0o100 else MODE_FILE
+                    found.append(Found(rel, e.path, mode, st.st_size, key))
+                else:
+                    skipped.append(rel)
+
+    walk(root, "")
+    return found, skipped
+
+
+def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWriter | None) -> str:
+    """Content hash of a found file. With a store, also captures content the store lacks."""
+    cached = cache.get(f.rel, f.key)
+    if cached is not None and (store is None or store.has(cached)):
+        return cached
+    try:
+        if store is None:
+            d = hash_file(f.path, f.size)
+        elif f.size < SMALL and pack is not None:
+            with open(f.path, "rb") as fh:
+                data = fh.read()
+            d = pack.add(data)
+        else:
+            d, _ = store.add_large(f.path)
+    except PermissionError:
+        raise DwsError(f"cannot read {f.path}: permission denied",
+                       "fix its permissions (chmod u+r) or move it out of the resource") from None
+    except FileNotFoundError:
+        raise DwsError(f"{f.path} disappeared while it was being read", "run the command again") from None
+    cache.put(f.rel, f.key, d)
+    return d
+
+
+def entry(f: Found, d: str) -> FileEntry:
+    if f.mode == MODE_LINK:
+        return FileEntry(f.rel, MODE_LINK, "", 0, f.target)
+    return FileEntry(f.rel, f.mode, d, f.size)
+
+
+def write_manifest(repo: Repo, entries: list[FileEntry]) -> str:
+    """Build the manifest tree bottom-up: one listing blob per directory, subtrees for subdirectories."""
+    files: dict[str, list[FileEntry]] = defaultdict(list)
+    dirs: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        parent, _, base = e.path.rpartition("/")
+        files[parent].append(FileEntry(base, e.mode, e.digest, e.size, e.target))
+        while parent:
+            up, _, name = parent.rpartition("/")
+            dirs[up].add(name)
+            parent = up
+    trees: dict[str, str] = {}
+    for d in sorted(set(files) | set(dirs) | {""}, key=lambda p: -p.count("/") if p else 1):
+        items = []
+        if files.get(d):
+            items.append(TreeEntry(LISTING, repo.write_blob(encode_listing(files[d])), 0o100644))
+        for sub in dirs.get(d, ()):
+            full = f"{d}/{sub}" if d else sub
+            items.append(TreeEntry(dir_to_tree_name(sub), trees[full], MODE_TREE))
+        trees[d] = repo.write_tree(items)
+    return trees[""]
+
+
+def read_manifest(repo: Repo, tree: str, prefix: str = "") -> dict[str, FileEntry]:
+    out: dict[str, FileEntry] = {}
+    for e in repo.tree_entries(tree):
+        if e.is_tree:
+            out.update(read_manifest(repo, e.id, prefix + tree_name_to_dir(e.name) + "/"))
+        elif e.name == LISTING:
+            for fe in decode_listing(repo.read_blob(e.id), prefix):
+                out[fe.path] = fe
+    return out
+
+
+def move_results(root: str, dest_rel: str, exclude: list[str]) -> int:
+    """Move every result file except `exclude` (root-level names) and the `snapshots/` tree into
+    `dest_rel`, read-only. Excluding all of `snapshots/` (not only names matching the current template)
+    means changing the template never nests old snapshot directories into new ones."""
+    found, _ = scan(root)
+    moving = [f for f in found if not f.rel.startswith("snapshots/") and f.rel not in exclude]
+    dest_root = os.path.join(root, dest_rel)
+    if moving and os.path.lexists(dest_root):
+        raise DwsError(f"results directory {dest_root} already exists",
+                       "pick another tag, or change results.dir_template")
+    for f in moving:
+        dest = os.path.join(dest_root, f.rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        os.rename(f.path, dest)
+        if f.mode != MODE_LINK:
+            os.chmod(dest, os.stat(dest).st_mode & ~0o222)
+    prune_empty_dirs(root, {os.path.dirname(f.rel) for f in moving})
+    return len(moving)
+
+
+def prune_empty_dirs(root: str, rels: set[str]) -> None:
+    """Remove directories (and their emptied parents) left empty, never `root` itself."""
+    todo = set()
+    for rel in rels:
+        while rel:
+            todo.add(rel)
+            rel = os.path.dirname(rel)
+    for rel in sorted(todo, key=lambda p: -p.count("/")):
+        try:
+            os.rmdir(os.path.join(root, rel))
+        except OSError:
+            pass

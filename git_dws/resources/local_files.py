@@ -1,0 +1,141 @@
+"""local-files: a directory git does not hold. Content is captured in the content store at snapshot
+(unless `store = false`), so the resource can be restored to any snapshot."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import TYPE_CHECKING, ClassVar
+
+from ..errors import DwsError
+from ..model.diff import Changes, compare
+from ..model.manifest import MODE_EXEC, MODE_LINK, FileEntry
+from ..progress import Progress
+from ..store.statcache import StatCache
+from . import files
+from .base import RestorePlan
+
+if TYPE_CHECKING:
+    from ..config import ResourceSpec
+    from ..workspace import Workspace
+
+
+class LocalFiles:
+    kind: ClassVar[str] = "local-files"
+
+    def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
+        self.ws = ws
+        self.spec = spec
+
+    @property
+    def local_path(self) -> str:
+        return self.ws.resource_path(self.spec.name, self.spec.path)
+
+    @property
+    def stores_content(self) -> bool:
+        return bool(self.spec.params.get("store", True))
+
+    def _cache(self) -> StatCache:
+        return StatCache(os.path.join(self.ws.state_dir, "statcache", self.spec.name))
+
+    def _current(self, progress: Progress, capture: bool) -> tuple[dict[str, FileEntry], StatCache]:
+        found, _skipped = files.scan(self.local_path, allow_missing=not capture)
+        cache = self._cache()
+        store = self.ws.store if capture and self.stores_content else None
+        task = progress.task(f"{self.spec.name}: {'storing' if store else 'hashing'}", len(found))
+        out = {}
+        with store.pack_writer() if store else contextlib.nullcontext() as pack:
+            for f in found:
+                out[f.rel] = files.entry(f, "" if f.mode == MODE_LINK else files.digest(f, cache, store, pack))
+                task.advance()
+        progress.done(task)
+        return out, cache
+
+    def snapshot(self, progress: Progress) -> str:
+        current, cache = self._current(progress, capture=True)
+        tree = files.write_manifest(self.ws.repo, list(current.values()))
+        cache.save()
+        return tree
+
+    def files(self, tree: str) -> dict[str, FileEntry]:
+        return files.read_manifest(self.ws.repo, tree)
+
+    def status(self, base_tree: str | None, progress: Progress) -> Changes:
+        current, cache = self._current(progress, capture=False)
+        cache.save()
+        return compare(self.files(base_tree) if base_tree else {}, current)
+
+    def plan_restore(self, tree: str, progress: Progress) -> RestorePlan:
+        current, cache = self._current(progress, capture=False)
+        cache.save()
+        target = self.files(tree)
+        changes = compare(current, target)
+        store = self.ws.store
+        unsafe = [p for p in (*changes.modified, *changes.deleted)
+                  if not current[p].is_link and not store.has(current[p].digest)]
+        if not self.stores_content:
+            return RestorePlan(self.spec.name, tree, changes, [], can_write=False)
+        return RestorePlan(self.spec.name, tree, changes, unsafe)
+
+    def restore(self, plan: RestorePlan, progress: Progress) -> None:
+        if not plan.can_write:
+            raise DwsError(f"resource '{self.spec.name}' records hashes only (store = false)",
+                           "its content cannot be restored; see the drift report")
+        root = self.local_path
+        target = self.files(plan.tree)
+        ch = plan.changes
+        task = progress.task(f"{self.spec.name}: restoring", len(ch.added) + len(ch.modified) + len(ch.deleted))
+        for rel in ch.deleted:
+            _remove(os.path.join(root, rel))
+            task.advance()
+        files.prune_empty_dirs(root, {os.path.dirname(r) for r in ch.deleted})
+        umask = _umask()
+        for rel in (*ch.added, *ch.modified):
+            _write(self.ws, target[rel], os.path.join(root, rel), umask)
+            task.advance()
+        progress.done(task)
+
+    def move_results(self, dest_rel: str, exclude: list[str]) -> int:
+        return files.move_results(self.local_path, dest_rel, exclude)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write(ws: Workspace, e: FileEntry, dest: str, umask: int) -> None:
+    """Put one file in place atomically: a temporary sibling renamed over the old file."""
+    parent = os.path.dirname(dest)
+    _make_dirs(parent)
+    tmp = os.path.join(parent, f".dws-tmp-{os.getpid()}-{os.path.basename(dest)}"[:250])
+    _remove(tmp)
+    try:
+        if e.mode == MODE_LINK:
+            os.symlink(e.target, tmp)
+        else:
+            ws.store.export_to(e.digest, tmp)
+            os.chmod(tmp, (0o777 if e.mode == MODE_EXEC else 0o666) & ~umask)
+        if os.path.isdir(dest) and not os.path.islink(dest):
+            os.rmdir(dest)  # emptied by the deletions above
+        os.replace(tmp, dest)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _make_dirs(path: str) -> None:
+    """mkdir -p, replacing a file or symlink that stands where a directory must be (it was deleted from
+    the plan's point of view: it is not in the target snapshot)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        return
+    if os.path.lexists(path):
+        os.unlink(path)
+    _make_dirs(os.path.dirname(path))
+    os.mkdir(path)

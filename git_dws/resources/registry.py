@@ -1,0 +1,28 @@
+"""The one registry of resource types."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigError
+from .base import ResourceType
+from .git_subdir import GitSubdirectory
+from .local_files import LocalFiles
+
+if TYPE_CHECKING:
+    from ..config import ResourceSpec
+    from ..workspace import Workspace
+
+TYPES: dict[str, type[ResourceType]] = {
+    GitSubdirectory.kind: GitSubdirectory,
+    LocalFiles.kind: LocalFiles,
+}
+
+
+def load(ws: Workspace, spec: ResourceSpec) -> ResourceType:
+    try:
+        cls = TYPES[spec.type]
+    except KeyError:
+        raise ConfigError(f"resource '{spec.name}' has unknown type '{spec.type}'",
+                          f"known types: {', '.join(sorted(TYPES))}; upgrade git-dws?") from None
+    return cls(ws, spec)

@@ -1,0 +1,222 @@
+"""The content-addressed store for data git does not hold, keyed by BLAKE3.
+
+Layout under `$GIT_COMMON_DIR/dws/objects/`:
+  ab/cdef...            one file per large object (reflinked where the filesystem can, copied otherwise,
+                        never hard-linked: an in-place edit of the user's file would corrupt the store)
+  packs/<name>.pack     small objects concatenated; one pack per snapshot. Creating 20,000 files costs
+  packs/<name>.idx      ~1.6 s here, appending them to one file ~0.1 s. idx: sorted (digest, offset, size).
+Everything is written under a temporary name and renamed into place, idx after pack, so a reader never
+sees half an object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import mmap
+import os
+import struct
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import blake3
+
+from ..errors import DwsError
+
+SMALL = 512 * 1024  # objects below this size go into packs
+_IDX_MAGIC = b"DWSIDX1\n"
+_IDX_ENTRY = struct.Struct(">32sQQ")
+_FICLONE = 0x40049409
+_CHUNK = 1 << 20
+
+
+def hash_bytes(data: bytes) -> str:
+    return blake3.blake3(data).hexdigest()
+
+
+def hash_file(path: str, size: int) -> str:
+    if size == 0:
+        return hash_bytes(b"")
+    if size < SMALL:
+        with open(path, "rb") as f:
+            return hash_bytes(f.read())
+    h = blake3.blake3(max_threads=blake3.blake3.AUTO)
+    h.update_mmap(path)
+    return str(h.hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class _Loc:
+    pack: str
+    offset: int
+    size: int
+
+
+class ContentStore:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._packs_dir = os.path.join(root, "packs")
+        self._index: dict[str, _Loc] | None = None
+
+    # -- lookup --------------------------------------------------------------------------------------
+    def _packed(self) -> dict[str, _Loc]:
+        if self._index is None:
+            index: dict[str, _Loc] = {}
+            with contextlib.suppress(FileNotFoundError):
+                for name in sorted(os.listdir(self._packs_dir)):
+                    if name.endswith(".idx"):
+                        pack = os.path.join(self._packs_dir, name[:-4] + ".pack")
+                        for digest, loc in _read_idx(os.path.join(self._packs_dir, name), pack):
+                            index[digest] = loc
+            self._index = index
+        return self._index
+
+    def _loose(self, digest: str) -> str:
+        return os.path.join(self.root, digest[:2], digest[2:])
+
+    def has(self, digest: str) -> bool:
+        return digest in self._packed() or os.path.exists(self._loose(digest))
+
+    def read(self, digest: str) -> bytes:
+        loc = self._packed().get(digest)
+        if loc is not None:
+            with open(loc.pack, "rb") as f:
+                return os.pread(f.fileno(), loc.size, loc.offset)
+        try:
+            with open(self._loose(digest), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise DwsError(f"content {digest[:12]} is missing from the store",
+                           "fetch it from your data remote (git dws pull)") from None
+
+    def export_to(self, digest: str, dest: str) -> None:
+        """Write the object to `dest` (which must not exist): reflink or copy for loose objects."""
+        loc = self._packed().get(digest)
+        if loc is not None:
+            with open(loc.pack, "rb") as f, open(dest, "xb") as out:
+                out.write(os.pread(f.fileno(), loc.size, loc.offset))
+            return
+        src = self._loose(digest)
+        if not os.path.exists(src):
+            raise DwsError(f"content {digest[:12]} is missing from the store",
+                           "fetch it from your data remote (git dws pull)")
+        _clone_or_copy(src, dest)
+
+    # -- adding --------------------------------------------------------------------------------------
+    def add_large(self, path: str) -> tuple[str, int]:
+        """Capture a large file: clone or copy it into the store, hash the captured copy (so the digest
+        always matches what was stored, even if the user's file changes meanwhile)."""
+        os.makedirs(self.root, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            _clone_or_copy(path, tmp)
+            size = os.path.getsize(tmp)
+            digest = hash_file(tmp, size)
+            final = self._loose(digest)
+            if os.path.exists(final):
+                os.unlink(tmp)
+            else:
+                os.makedirs(os.path.dirname(final), exist_ok=True)
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, final)
+            return digest, size
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    @contextlib.contextmanager
+    def pack_writer(self) -> Iterator[PackWriter]:
+        os.makedirs(self._packs_dir, exist_ok=True)
+        writer = PackWriter(self._packs_dir, self._packed())
+        try:
+            yield writer
+            writer.finish()
+        finally:
+            writer.discard()
+
+
+class PackWriter:
+    def __init__(self, packs_dir: str, index: dict[str, _Loc]) -> None:
+        self._dir = packs_dir
+        self._index = index
+        fd, self._tmp = tempfile.mkstemp(dir=packs_dir, prefix=".tmp-", suffix=".pack")
+        self._f = os.fdopen(fd, "wb")
+        self._entries: dict[str, tuple[int, int]] = {}
+        self._offset = 0
+
+    def add(self, data: bytes) -> str:
+        digest = hash_bytes(data)
+        if digest not in self._index and digest not in self._entries:
+            self._f.write(data)
+            self._entries[digest] = (self._offset, len(data))
+            self._offset += len(data)
+        return digest
+
+    def finish(self) -> None:
+        self._f.close()
+        if not self._entries:
+            return
+        ordered = sorted(self._entries.items())
+        idx = _IDX_MAGIC + b"".join(_IDX_ENTRY.pack(bytes.fromhex(d), o, s) for d, (o, s) in ordered)
+        name = "pack-" + hash_bytes(idx)[:40]
+        pack = os.path.join(self._dir, name + ".pack")
+        os.chmod(self._tmp, 0o444)
+        os.replace(self._tmp, pack)
+        _atomic_write(os.path.join(self._dir, name + ".idx"), idx)
+        for d, (o, s) in ordered:
+            self._index[d] = _Loc(pack, o, s)
+        self._entries.clear()
+
+    def discard(self) -> None:
+        if not self._f.closed:
+            self._f.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._tmp)
+
+
+def _read_idx(path: str, pack: str) -> Iterator[tuple[str, _Loc]]:
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(_IDX_MAGIC):
+        raise DwsError(f"content store index {path} is damaged", "remove it and its .pack, then pull again")
+    for raw, off, size in _IDX_ENTRY.iter_unpack(memoryview(data)[len(_IDX_MAGIC):]):
+        yield raw.hex(), _Loc(pack, off, size)
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _clone_or_copy(src: str, dest: str) -> None:
+    with open(src, "rb") as s, open(dest, "xb") as d:
+        try:
+            fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
+            return
+        except OSError:
+            pass
+        size = os.fstat(s.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                n = os.copy_file_range(s.fileno(), d.fileno(), size - copied)
+                if n == 0:
+                    break
+                copied += n
+        except OSError:
+            s.seek(0)
+            d.seek(0)
+            d.truncate()
+            with mmap.mmap(s.fileno(), 0, access=mmap.ACCESS_READ) if size else contextlib.nullcontext(b"") as m:
+                d.write(m)

@@ -1,0 +1,26 @@
+"""One lock per workspace. flock is released by the kernel when the process dies, even by kill -9,
+so a crashed snapshot never leaves a stale lock behind."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..errors import DwsError
+
+
+@contextmanager
+def workspace_lock(path: str, wait: bool = False) -> Iterator[None]:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise DwsError("another git-dws command is running in this workspace",
+                           "wait for it to finish, then run the command again") from None
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,267 @@
+"""A small facade over one git repository: objects through pygit2, refs through one
+`git update-ref --stdin` transaction (atomic, compare-and-swap, handles packed refs and reflogs)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import pygit2
+
+from ..errors import DwsError, NotAWorkspace, RefRaceError
+from .git import git_oneline, git_run
+
+pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 1 << 20)
+
+ZERO = "0" * 40
+MODE_TREE = 0o040000
+MODE_COMMIT = 0o160000
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    name: str
+    id: str
+    mode: int
+
+    @property
+    def is_tree(self) -> bool:
+        return self.mode == MODE_TREE
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    name: str
+    email: str
+    when: int
+    offset: int  # minutes east of UTC
+
+    def git_line(self) -> str:
+        sign = "-" if self.offset < 0 else "+"
+        m = abs(self.offset)
+        return f"{self.name} <{self.email}> {self.when} {sign}{m // 60:02d}{m % 60:02d}"
+
+
+class Repo:
+    def __init__(self, start: str) -> None:
+        try:
+            found = pygit2.discover_repository(start)
+        except pygit2.GitError:
+            found = None
+        if not found:
+            raise NotAWorkspace(f"not a git repository: {os.path.abspath(start)}",
+                                "run `git dws init` to make one, or cd into your workspace")
+        self._r = pygit2.Repository(found)
+        if self._r.is_bare or not self._r.workdir:
+            raise NotAWorkspace("git dws needs a working tree, this repository is bare")
+        self.workdir = os.path.realpath(self._r.workdir)
+        self.git_dir = os.path.realpath(self._r.path)
+        common = os.path.join(self.git_dir, "commondir")
+        if os.path.exists(common):
+            with open(common) as f:
+                self.common_dir = os.path.realpath(os.path.join(self.git_dir, f.read().strip()))
+        else:
+            self.common_dir = self.git_dir
+
+    # -- objects -------------------------------------------------------------------------------------
+    def write_blob(self, data: bytes) -> str:
+        return str(self._r.create_blob(data))
+
+    def write_tree(self, entries: list[TreeEntry]) -> str:
+        tb = self._r.TreeBuilder()
+        for e in entries:
+            tb.insert(e.name, pygit2.Oid(hex=e.id), e.mode)
+        return str(tb.write())
+
+    def write_commit(self, tree: str, parents: list[str], message: str, who: Identity) -> str:
+        sig = pygit2.Signature(who.name, who.email, who.when, who.offset)
+        oid = self._r.create_commit(None, sig, sig, message, pygit2.Oid(hex=tree),
+                                    [pygit2.Oid(hex=p) for p in parents])
+        return str(oid)
+
+    def write_tag_object(self, name: str, commit: str, message: str, who: Identity) -> str:
+        body = (f"object {commit}\ntype commit\ntag {name}\ntagger {who.git_line()}\n\n{message}").encode()
+        if not body.endswith(b"\n"):
+            body += b"\n"
+        return str(self._r.odb.write(pygit2.enums.ObjectType.TAG, body))
+
+    def has_object(self, oid: str) -> bool:
+        return pygit2.Oid(hex=oid) in self._r.odb
+
+    def read_blob(self, oid: str) -> bytes:
+        obj = self._r.get(oid)
+        if not isinstance(obj, pygit2.Blob):
+            raise DwsError(f"object {oid} is missing or not a blob", "run `git fsck`; fetch from your remote")
+        return bytes(obj.data)
+
+    def tree_entries(self, oid: str) -> list[TreeEntry]:
+        tree = self._r.get(oid)
+        if not isinstance(tree, pygit2.Tree):
+            raise DwsError(f"object {oid} is missing or not a tree", "run `git fsck`; fetch from your remote")
+        return [TreeEntry(e.name or "", str(e.id), e.filemode) for e in tree]
+
+    def tree_path(self, tree: str, path: str) -> TreeEntry | None:
+        obj = self._r.get(tree)
+        if isinstance(obj, pygit2.Commit):
+            obj = obj.tree
+        if not isinstance(obj, pygit2.Tree):
+            return None
+        if not path:
+            return TreeEntry("", str(obj.id), MODE_TREE)
+        try:
+            e = obj[path]
+        except KeyError:
+            return None
+        return TreeEntry(e.name or "", str(e.id), e.filemode)
+
+    def commit_tree_id(self, commit: str) -> str:
+        c = self._r.get(commit)
+        if not isinstance(c, pygit2.Commit):
+            raise DwsError(f"object {commit} is not a commit")
+        return str(c.tree_id)
+
+    def commit_parents(self, commit: str) -> list[str]:
+        c = self._r.get(commit)
+        return [str(p) for p in c.parent_ids] if isinstance(c, pygit2.Commit) else []
+
+    def tag_info(self, oid: str) -> tuple[str, str] | None:
+        """(target commit, message) of an annotated tag object, or None for anything else."""
+        t = self._r.get(oid)
+        if not isinstance(t, pygit2.Tag):
+            return None
+        return str(t.target), t.message or ""
+
+    # -- refs ----------------------------------------------------------------------------------------
+    def ref(self, name: str) -> str | None:
+        try:
+            return str(self._r.lookup_reference(name).resolve().target)
+        except (KeyError, pygit2.InvalidSpecError):
+            return None
+
+    def refs(self, prefix: str) -> dict[str, str]:
+        out = {}
+        for name in self._r.references:
+            if name.startswith(prefix):
+                target = self.ref(name)
+                if target:
+                    out[name] = target
+        return out
+
+    def head(self) -> str | None:
+        try:
+            return None if self._r.head_is_unborn else str(self._r.head.target)
+        except pygit2.GitError:
+            return None
+
+    def head_ref(self) -> str | None:
+        """The branch HEAD points at (refs/heads/...), or None when detached."""
+        try:
+            ref = self._r.lookup_reference("HEAD")
+        except KeyError:
+            return None
+        target = ref.target
+        return target if isinstance(target, str) else None
+
+    def resolve(self, rev: str) -> str | None:
+        try:
+            obj = self._r.revparse_single(rev)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            return None
+        return str(obj.id)
+
+    def update_refs(self, updates: list[tuple[str, str | None, str | None]], reason: str) -> None:
+        """Move refs in one atomic transaction: (ref, new or None to delete, expected old or None if
+        it must not exist). A ref that moved meanwhile aborts the whole transaction."""
+        lines = []
+        for ref, new, old in updates:
+            expect = old or ZERO
+            lines.append(f"delete {ref} {expect}" if new is None else f"update {ref} {new} {expect}")
+        proc = git_run(self.workdir, "update-ref", "-m", reason, "--stdin",
+                       input=("\n".join(lines) + "\n").encode(), check=False)
+        if proc.returncode != 0:
+            raise RefRaceError(proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1])
+
+    # -- notes ---------------------------------------------------------------------------------------
+    def note(self, notes_ref: str, target: str) -> bytes | None:
+        try:
+            n = self._r.lookup_note(target, notes_ref)
+        except KeyError:
+            return None
+        return self.read_blob(str(n.id))
+
+    def notes_commit(self, notes_ref: str, changes: dict[str, bytes | None], who: Identity,
+                     message: str) -> tuple[str, str | None]:
+        """Write a notes commit that sets (or removes, for None) the note of each target commit.
+        Returns (new commit, old commit). Handles a fanned-out notes tree as git writes it."""
+        old = self.ref(notes_ref)
+        root = self._tree_dict(self.commit_tree_id(old)) if old else {}
+        for target, data in changes.items():
+            fan, rest = target[:2], target[2:]
+            if fan in root and root[fan].is_tree:
+                sub = self._tree_dict(root[fan].id)
+                self._set(sub, rest, data)
+                root[fan] = TreeEntry(fan, self.write_tree(list(sub.values())), MODE_TREE)
+                if not sub:
+                    del root[fan]
+            else:
+                self._set(root, target, data)
+        tree = self.write_tree(list(root.values()))
+        return self.write_commit(tree, [old] if old else [], message, who), old
+
+    def _set(self, d: dict[str, TreeEntry], name: str, data: bytes | None) -> None:
+        if data is None:
+            d.pop(name, None)
+        else:
+            d[name] = TreeEntry(name, self.write_blob(data), 0o100644)
+
+    def _tree_dict(self, tree: str) -> dict[str, TreeEntry]:
+        return {e.name: e for e in self.tree_entries(tree)}
+
+    def notes_list(self, notes_ref: str) -> dict[str, str]:
+        """annotated commit -> note blob id"""
+        if self.ref(notes_ref) is None:
+            return {}
+        return {str(n.annotated_id): str(n.id) for n in self._r.notes(notes_ref)}  # type: ignore[call-arg]
+
+    # -- config and identity -------------------------------------------------------------------------
+    def config_get(self, key: str) -> str | None:
+        try:
+            return str(self._r.config[key])
+        except KeyError:
+            return None
+
+    def config_set(self, key: str, value: str) -> None:
+        git_run(self.workdir, "config", "--local", key, value)
+
+    def identity(self) -> Identity:
+        name = os.environ.get("GIT_COMMITTER_NAME") or self.config_get("user.name")
+        email = os.environ.get("GIT_COMMITTER_EMAIL") or self.config_get("user.email")
+        if not name or not email:
+            raise DwsError("git does not know who you are (user.name / user.email unset)",
+                           'run: git config --global user.name "Your Name"; '
+                           'git config --global user.email you@example.com')
+        when = int(time.time())
+        offset = int((time.mktime(time.localtime(when)) - time.mktime(time.gmtime(when))) // 60)
+        return Identity(name, email, when, offset)
+
+    def git_version_line(self) -> str:
+        return git_oneline(self.workdir, "version")
+
+
+def replace_subtree(repo: Repo, root: str, path: str, subtree: str | None) -> str:
+    """A copy of tree `root` with the directory at `path` replaced by `subtree` (removed if None)."""
+    head, _, rest = path.partition("/")
+    entries = {e.name: e for e in repo.tree_entries(root)}
+    sub = subtree
+    if rest:
+        cur = entries.get(head)
+        sub = replace_subtree(repo, cur.id if cur is not None and cur.is_tree else EMPTY_TREE, rest, subtree)
+    if sub is None or sub == EMPTY_TREE:  # git does not keep empty directories
+        entries.pop(head, None)
+    else:
+        entries[head] = TreeEntry(head, sub, MODE_TREE)
+    return repo.write_tree(list(entries.values()))
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"

@@ -1,0 +1,114 @@
+"""The snapshot database: the orphan branch refs/dws/manifests.
+
+Its tip tree holds every live snapshot, keyed by id:
+  FORMAT                              "git-dws manifests 1"
+  snapshots/<id>/CONTENT              canonical content JSON; its git blob id is <id>
+  snapshots/<id>/SNAPSHOT             metadata JSON (time, host, message, tags, metrics)
+  snapshots/<id>/resources/<name>     manifest tree of each resource (a gitlink for external repos)
+Each snapshot adds one commit. Keying by id makes lookup O(1), a prefix search one sorted listing, and
+merging two clones' branches a union of entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import AmbiguousSnapshot, DwsError, SnapshotNotFound
+from ..model.snapshot import SnapshotContent, SnapshotInfo, SnapshotMeta
+from .repo import MODE_TREE, Identity, Repo, TreeEntry
+
+FORMAT_BLOB = b"git-dws manifests 1\n"
+
+
+@dataclass(frozen=True, slots=True)
+class NewSnapshot:
+    content: SnapshotContent
+    meta: SnapshotMeta
+    resource_trees: dict[str, TreeEntry]  # name -> tree or gitlink entry
+    extra: dict[str, TreeEntry] | None = None  # e.g. lineage/
+
+
+class SnapshotDB:
+    def __init__(self, repo: Repo, ref: str) -> None:
+        self.repo = repo
+        self.ref = ref
+        self._cache_tip: str | None = None
+        self._cache: dict[str, TreeEntry] = {}
+
+    def tip(self) -> str | None:
+        return self.repo.ref(self.ref)
+
+    def _entries(self) -> dict[str, TreeEntry]:
+        tip = self.tip()
+        if tip != self._cache_tip:
+            self._cache_tip = tip
+            self._cache = {}
+            if tip:
+                snaps = self.repo.tree_path(tip, "snapshots")
+                if snaps:
+                    self._cache = {e.name: e for e in self.repo.tree_entries(snaps.id)}
+        return self._cache
+
+    def ids(self) -> list[str]:
+        return sorted(self._entries())
+
+    def exists(self, sid: str) -> bool:
+        return sid in self._entries()
+
+    def get(self, sid: str) -> SnapshotInfo:
+        entry = self._entries().get(sid)
+        if entry is None:
+            raise SnapshotNotFound(f"no snapshot {sid}", "list them with `git dws report history`")
+        files = {e.name: e for e in self.repo.tree_entries(entry.id)}
+        content = SnapshotContent.from_bytes(self.repo.read_blob(files["CONTENT"].id))
+        meta = SnapshotMeta.from_bytes(self.repo.read_blob(files["SNAPSHOT"].id))
+        return SnapshotInfo(sid, content, meta)
+
+    def resource_tree(self, sid: str, name: str) -> TreeEntry | None:
+        entry = self._entries().get(sid)
+        return self.repo.tree_path(entry.id, f"resources/{name}") if entry else None
+
+    def history(self) -> list[SnapshotInfo]:
+        """Oldest first."""
+        infos = [self.get(i) for i in self._entries()]
+        return sorted(infos, key=lambda s: (s.meta.number, s.meta.timestamp, s.id))
+
+    def by_prefix(self, prefix: str) -> str | None:
+        hits = [i for i in self._entries() if i.startswith(prefix)]
+        if len(hits) > 1:
+            raise AmbiguousSnapshot(prefix, hits)
+        return hits[0] if hits else None
+
+    def write(self, add: list[NewSnapshot], remove: list[str], update_meta: dict[str, SnapshotMeta],
+              message: str, who: Identity) -> tuple[str, str | None]:
+        """Write a new manifest commit (objects only; the caller moves the ref). Returns (new, old)."""
+        old = self.tip()
+        snaps = dict(self._entries())
+        for sid in remove:
+            snaps.pop(sid, None)
+        for sid, meta in update_meta.items():
+            if sid not in snaps:
+                raise SnapshotNotFound(f"no snapshot {sid}")
+            files = {e.name: e for e in self.repo.tree_entries(snaps[sid].id)}
+            files["SNAPSHOT"] = TreeEntry("SNAPSHOT", self.repo.write_blob(meta.to_bytes()), 0o100644)
+            snaps[sid] = TreeEntry(sid, self.repo.write_tree(list(files.values())), MODE_TREE)
+        for new in add:
+            content_blob = self.repo.write_blob(new.content.to_bytes())
+            if content_blob != new.content.id:
+                raise DwsError("internal error: snapshot id does not match its content")
+            resources = self.repo.write_tree(
+                [TreeEntry(n, e.id, e.mode) for n, e in sorted(new.resource_trees.items())]
+            )
+            parts = [
+                TreeEntry("CONTENT", content_blob, 0o100644),
+                TreeEntry("SNAPSHOT", self.repo.write_blob(new.meta.to_bytes()), 0o100644),
+                TreeEntry("resources", resources, MODE_TREE),
+                *(new.extra or {}).values(),
+            ]
+            snaps[new.content.id] = TreeEntry(new.content.id, self.repo.write_tree(parts), MODE_TREE)
+        root = [
+            TreeEntry("FORMAT", self.repo.write_blob(FORMAT_BLOB), 0o100644),
+            TreeEntry("snapshots", self.repo.write_tree(list(snaps.values())), MODE_TREE),
+        ]
+        tree = self.repo.write_tree(root)
+        return self.repo.write_commit(tree, [old] if old else [], message, who), old

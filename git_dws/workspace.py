@@ -1,0 +1,126 @@
+"""The open workspace: repository, configuration, content store and per-machine settings, in one value
+that every use case receives."""
+
+from __future__ import annotations
+
+import os
+import socket
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from functools import cached_property
+
+from .config import FILENAME, WorkspaceConfig
+from .errors import DwsError, NotAWorkspace
+from .model.names import check_hostname
+from .store import git as gitcmd
+from .store.cas import ContentStore
+from .store.lock import workspace_lock
+from .store.repo import Repo
+from .store.snapdb import SnapshotDB
+
+NOTES_REF = "refs/notes/dws"
+MANIFESTS_REF = "refs/dws/manifests"
+
+
+@dataclass
+class Workspace:
+    repo: Repo
+    config: WorkspaceConfig
+
+    @classmethod
+    def open(cls, start: str = ".") -> Workspace:
+        repo = Repo(start)
+        path = os.path.join(repo.workdir, FILENAME)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise NotAWorkspace(f"not a git-dws workspace: {repo.workdir} has no {FILENAME}",
+                                "run `git dws init` there first") from None
+        return cls(repo, WorkspaceConfig.from_bytes(data, path))
+
+    @property
+    def root(self) -> str:
+        return self.repo.workdir
+
+    @property
+    def dws_dir(self) -> str:
+        """Shared by all worktrees: content store, lock."""
+        return os.path.join(self.repo.common_dir, "dws")
+
+    @property
+    def state_dir(self) -> str:
+        """Per worktree: stat caches, current snapshot, current lineage."""
+        return os.path.join(self.repo.git_dir, "dws")
+
+    @cached_property
+    def store(self) -> ContentStore:
+        return ContentStore(os.path.join(self.dws_dir, "objects"))
+
+    @cached_property
+    def db(self) -> SnapshotDB:
+        return SnapshotDB(self.repo, MANIFESTS_REF)
+
+    def lock(self, wait: bool = False) -> AbstractContextManager[None]:
+        return workspace_lock(os.path.join(self.dws_dir, "lock"), wait)
+
+    @property
+    def hostname(self) -> str:
+        return self.repo.config_get("dws.hostname") or default_hostname()
+
+    def resource_path(self, name: str, path: str) -> str:
+        """Absolute local path: a machine-local override (git config dws-resource.<name>.path) wins."""
+        override = self.repo.config_get(f"dws-resource.{name}.path")
+        p = override or path
+        return os.path.normpath(p if os.path.isabs(p) else os.path.join(self.root, p))
+
+    def rel_to_root(self, path: str) -> str | None:
+        """`path` relative to the workspace root, or None if it lies outside."""
+        rel = os.path.relpath(os.path.realpath(path), self.root)
+        return None if rel == ".." or rel.startswith("../") else rel
+
+    # -- current snapshot of this worktree -----------------------------------------------------------
+    def current_snapshot(self) -> str | None:
+        try:
+            with open(os.path.join(self.state_dir, "HEAD")) as f:
+                sid = f.read().strip()
+        except FileNotFoundError:
+            return None
+        return sid if self.db.exists(sid) else None
+
+    def set_current_snapshot(self, sid: str) -> None:
+        os.makedirs(self.state_dir, exist_ok=True)
+        tmp = os.path.join(self.state_dir, "HEAD.tmp")
+        with open(tmp, "w") as f:
+            f.write(sid + "\n")
+        os.replace(tmp, os.path.join(self.state_dir, "HEAD"))
+
+    def save_config(self, config: WorkspaceConfig, message: str, extra_paths: tuple[str, ...] = ()) -> None:
+        """Write .dws.toml and commit it (with `extra_paths`) without touching other staged changes."""
+        path = os.path.join(self.root, FILENAME)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(config.to_bytes())
+        os.replace(tmp, path)
+        self.config = config
+        commit_paths(self.root, (FILENAME, *extra_paths), message)
+
+
+def default_hostname() -> str:
+    name = socket.gethostname().split(".")[0] or "localhost"
+    try:
+        return check_hostname(name)
+    except DwsError:
+        return "localhost"
+
+
+def commit_paths(root: str, paths: tuple[str, ...], message: str) -> bool:
+    """Commit the working-tree state of `paths` only (like the original's `git commit --only`); other
+    staged changes stay staged. Returns False when there was nothing to commit."""
+    gitcmd.git_run(root, "add", "-A", "--", *paths)
+    if gitcmd.git_ok(root, "rev-parse", "--verify", "-q", "HEAD") and gitcmd.git_ok(
+        root, "diff", "--cached", "--quiet", "HEAD", "--", *paths
+    ):
+        return False
+    gitcmd.git_run(root, "commit", "--no-verify", "-q", "-m", message, "--only", "--", *paths)
+    return True
