@@ -37,13 +37,16 @@ class SnapshotResult:
 
 
 def take_snapshot(ws: Workspace, tag: str | None = None, message: str = "", *,
-                  progress: Progress = NULL, confirm: Confirm | None = None) -> SnapshotResult:
+                  progress: Progress = NULL, confirm: Confirm | None = None,
+                  for_commit: bool = False) -> SnapshotResult:
+    """`for_commit` is the commit hook's mode: record the state of the commit just made, as it is
+    (no results move, no commit of resource changes) and quietly do nothing if it is recorded already."""
     with ws.lock():
-        return _take(ws, tag, message, progress, confirm)
+        return _take(ws, tag, message, progress, confirm, for_commit)
 
 
 def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
-          confirm: Confirm | None) -> SnapshotResult:
+          confirm: Confirm | None, for_commit: bool) -> SnapshotResult:
     repo, db = ws.repo, ws.db
     moved_from: str | None = None
     old_tag = None
@@ -66,7 +69,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     metrics = _read_metrics(ws, resources)
 
     results_dir, moved = None, 0
-    results = [r for r in resources if r.spec.role == "results"]
+    results = [r for r in resources if r.spec.role == "results" and not for_commit]
     if results:
         results_dir = template.expand(str(ws.config.param("results.dir_template")),
                                       username=getpass.getuser(), hostname=ws.hostname, number=number,
@@ -76,7 +79,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
 
     subdirs = [r.spec.path for r in resources if isinstance(r, GitSubdirectory)
                and (os.path.lexists(r.local_path) or r.head_tree() != EMPTY_TREE)]
-    if subdirs:
+    if subdirs and not for_commit:
         commit_paths(ws.root, tuple(subdirs), f"Snapshot {tag or number}: commit resource changes")
     head = repo.head()
     if head is None:
@@ -96,6 +99,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     if db.exists(sid):
         old = db.get(sid).meta
         if set(tags) <= set(old.tags) and (not message or message == old.message) and sid in note_ids:
+            if for_commit:
+                return SnapshotResult(sid, None, old.number, False, head, None, 0)
             raise DwsError(f"no changes since snapshot {sid[:12]} ({', '.join(old.tags) or 'untagged'})",
                            "give a new TAG to tag that snapshot again")
         number = old.number
