@@ -3,6 +3,7 @@ that every use case receives."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from contextlib import AbstractContextManager
@@ -12,6 +13,7 @@ from functools import cached_property
 from .config import FILENAME, WorkspaceConfig
 from .errors import DwsError, NotAWorkspace
 from .model.names import check_hostname
+from .model.snapshot import SnapshotContent, git_blob_id
 from .store import git as gitcmd
 from .store.cas import ContentStore
 from .store.lock import workspace_lock
@@ -80,20 +82,34 @@ class Workspace:
         return None if rel == ".." or rel.startswith("../") else rel
 
     # -- current snapshot of this worktree -----------------------------------------------------------
-    def current_snapshot(self) -> str | None:
+    # $GIT_DIR/dws/HEAD holds the snapshot last taken or restored here: a line of tags, then its CONTENT
+    # bytes. Content is immutable and self-verifying (its git blob id is the snapshot id), so status can
+    # compare against it without opening the object database.
+    def current(self) -> tuple[SnapshotContent, tuple[str, ...]] | None:
         try:
-            with open(os.path.join(self.state_dir, "HEAD")) as f:
-                sid = f.read().strip()
-        except FileNotFoundError:
+            with open(os.path.join(self.state_dir, "HEAD"), "rb") as f:
+                tags, _, content = f.read().partition(b"\n")
+            parsed = SnapshotContent.from_bytes(content)
+        except (OSError, ValueError, KeyError):
             return None
-        return sid if self.db.exists(sid) else None
+        return (parsed, tuple(tags.decode().split())) if parsed.id == git_blob_id(content) else None
 
-    def set_current_snapshot(self, sid: str) -> None:
+    def current_snapshot(self) -> str | None:
+        cur = self.current()
+        return cur[0].id if cur else None
+
+    def set_current_snapshot(self, sid: str | None) -> None:
+        path = os.path.join(self.state_dir, "HEAD")
+        if sid is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            return
+        info = self.db.get(sid)
         os.makedirs(self.state_dir, exist_ok=True)
-        tmp = os.path.join(self.state_dir, "HEAD.tmp")
-        with open(tmp, "w") as f:
-            f.write(sid + "\n")
-        os.replace(tmp, os.path.join(self.state_dir, "HEAD"))
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(" ".join(info.meta.tags).encode() + b"\n" + info.content.to_bytes())
+        os.replace(tmp, path)
 
     def save_config(self, config: WorkspaceConfig, message: str, extra_paths: tuple[str, ...] = ()) -> None:
         """Write .dws.toml and commit it (with `extra_paths`) without touching other staged changes."""

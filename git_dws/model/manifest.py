@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _quote
 
 LISTING = ".dws-files"
 _DIR_ESCAPE = ".dws-dir-"  # a user directory whose name starts with ".dws-" is stored with this prefix
@@ -44,23 +45,23 @@ class FileEntry:
 
 
 def encode_listing(entries: list[FileEntry]) -> bytes:
-    """Canonical bytes for the files of one directory (entries carry their base names)."""
+    """Canonical bytes for the files of one directory (entries carry their base names): one JSON object
+    per line with sorted keys, no spaces, ASCII only, exactly what json.dumps(sort_keys=True,
+    separators=(",", ":")) gives, written by hand because this runs once per file."""
     lines = []
     for e in sorted(entries, key=lambda x: x.path.encode("utf-8", "surrogateescape")):
-        obj: dict[str, object] = {"mode": f"{e.mode:o}", "name": e.path}
+        name = _quote(e.path)
         if e.is_link:
-            obj["target"] = e.target
+            lines.append(f'{{"mode":"{e.mode:o}","name":{name},"target":{_quote(e.target)}}}')
         else:
-            obj["b3"] = e.digest
-            obj["size"] = e.size
-        lines.append(json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True))
+            lines.append(f'{{"b3":"{e.digest}","mode":"{e.mode:o}","name":{name},"size":{e.size}}}')
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
 def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
     out = []
-    for line in data.splitlines():
-        obj = json.loads(line)
+    # One parse per directory: lines are JSON objects without raw newlines, so they join into an array.
+    for obj in json.loads(b"[" + data.rstrip(b"\n").replace(b"\n", b",") + b"]") if data else []:
         out.append(
             FileEntry(
                 path=prefix + obj["name"],

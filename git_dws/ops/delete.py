@@ -49,6 +49,8 @@ def delete_snapshot(ws: Workspace, target: str, *, include_resources: bool = Tru
             notes, old_notes = repo.notes_commit(NOTES_REF, changes, who, f"git dws delete-snapshot {sid[:12]}")
             refs.append((NOTES_REF, notes, old_notes))
         repo.update_refs(refs, f"git dws delete-snapshot {sid[:12]}")
+        if ws.current_snapshot() == sid:
+            ws.set_current_snapshot(None)
 
         removed = []
         if include_resources and info.meta.results_dir:

@@ -29,12 +29,16 @@ class Status:
 
 
 def status(ws: Workspace, progress: Progress = NULL) -> Status:
-    base = ws.current_snapshot() or latest(ws)
-    info = ws.db.get(base) if base else None
+    current = ws.current()
+    if current is None:
+        sid = latest(ws)
+        info = ws.db.get(sid) if sid else None
+        current = (info.content, info.meta.tags) if info else None
+    content, tags = current if current else (None, ())
     out = []
     for spec in ws.config.resources:
-        state = info.content.resource(spec.name) if info else None
+        state = content.resource(spec.name) if content else None
         res = registry.load(ws, spec)
         out.append(ResourceStatus(spec.name, spec.role, spec.type,
                                   res.status(state.tree if state else None, progress), state is None))
-    return Status(ws.config.name, base, info.meta.tags if info else (), out)
+    return Status(ws.config.name, content.id if content else None, tags, out)

@@ -54,7 +54,7 @@ class LocalFiles:
     def snapshot(self, progress: Progress) -> str:
         current, cache = self._current(progress, capture=True)
         tree = files.write_manifest(self.ws.repo, list(current.values()))
-        cache.save()
+        cache.save(tree, len(current))
         return tree
 
     def files(self, tree: str) -> dict[str, FileEntry]:
@@ -62,12 +62,20 @@ class LocalFiles:
 
     def status(self, base_tree: str | None, progress: Progress) -> Changes:
         current, cache = self._current(progress, capture=False)
-        cache.save()
-        return compare(self.files(base_tree) if base_tree else {}, current)
+        known = cache.unchanged_tree(len(current))
+        if known is not None and known == base_tree:
+            cache.save(known, len(current))
+            return Changes()
+        changes = compare(self.files(base_tree) if base_tree else {}, current)
+        cache.save(base_tree if changes.clean else None, len(current))  # equal entries, equal tree
+        return changes
 
     def plan_restore(self, tree: str, progress: Progress) -> RestorePlan:
         current, cache = self._current(progress, capture=False)
-        cache.save()
+        known = cache.unchanged_tree(len(current))
+        cache.save(known, len(current))
+        if known == tree:
+            return RestorePlan(self.spec.name, tree, Changes(), [], self.stores_content)
         target = self.files(tree)
         changes = compare(current, target)
         store = self.ws.store

@@ -18,7 +18,6 @@ import os
 import struct
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import blake3
 
@@ -46,11 +45,7 @@ def hash_file(path: str, size: int) -> str:
     return str(h.hexdigest())
 
 
-@dataclass(frozen=True, slots=True)
-class _Loc:
-    pack: str
-    offset: int
-    size: int
+_Loc = tuple[str, int, int]  # pack path, offset, size
 
 
 class ContentStore:
@@ -81,8 +76,8 @@ class ContentStore:
     def read(self, digest: str) -> bytes:
         loc = self._packed().get(digest)
         if loc is not None:
-            with open(loc.pack, "rb") as f:
-                return os.pread(f.fileno(), loc.size, loc.offset)
+            with open(loc[0], "rb") as f:
+                return os.pread(f.fileno(), loc[2], loc[1])
         try:
             with open(self._loose(digest), "rb") as f:
                 return f.read()
@@ -94,8 +89,8 @@ class ContentStore:
         """Write the object to `dest` (which must not exist): reflink or copy for loose objects."""
         loc = self._packed().get(digest)
         if loc is not None:
-            with open(loc.pack, "rb") as f, open(dest, "xb") as out:
-                out.write(os.pread(f.fileno(), loc.size, loc.offset))
+            with open(loc[0], "rb") as f, open(dest, "xb") as out:
+                out.write(os.pread(f.fileno(), loc[2], loc[1]))
             return
         src = self._loose(digest)
         if not os.path.exists(src):
@@ -127,6 +122,21 @@ class ContentStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+    def loose_path(self, digest: str) -> str | None:
+        """The file of a loose (large) object, or None if it is packed or missing (for transfers)."""
+        path = self._loose(digest)
+        return path if os.path.exists(path) else None
+
+    def adopt(self, tmp: str, digest: str) -> None:
+        """Move a file whose BLAKE3 `digest` the caller has verified into the store (a download)."""
+        final = self._loose(digest)
+        if os.path.exists(final):
+            os.unlink(tmp)
+            return
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, final)
 
     @contextlib.contextmanager
     def pack_writer(self) -> Iterator[PackWriter]:
@@ -168,7 +178,7 @@ class PackWriter:
         os.replace(self._tmp, pack)
         _atomic_write(os.path.join(self._dir, name + ".idx"), idx)
         for d, (o, s) in ordered:
-            self._index[d] = _Loc(pack, o, s)
+            self._index[d] = (pack, o, s)
         self._entries.clear()
 
     def discard(self) -> None:
@@ -184,7 +194,7 @@ def _read_idx(path: str, pack: str) -> Iterator[tuple[str, _Loc]]:
     if not data.startswith(_IDX_MAGIC):
         raise DwsError(f"content store index {path} is damaged", "remove it and its .pack, then pull again")
     for raw, off, size in _IDX_ENTRY.iter_unpack(memoryview(data)[len(_IDX_MAGIC):]):
-        yield raw.hex(), _Loc(pack, off, size)
+        yield raw.hex(), (pack, off, size)
 
 
 def _atomic_write(path: str, data: bytes) -> None:

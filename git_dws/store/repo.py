@@ -6,13 +6,25 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-
-import pygit2
+from functools import cached_property
+from typing import Any
 
 from ..errors import DwsError, NotAWorkspace, RefRaceError
 from .git import git_oneline, git_run
 
-pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 1 << 20)
+_PYGIT2: Any = None
+
+
+def _pygit2() -> Any:
+    """pygit2 costs 60-200 ms to import: load it on the first object access, not at start-up, so that
+    commands and hooks that find nothing to do never pay for it."""
+    global _PYGIT2
+    if _PYGIT2 is None:
+        import pygit2
+
+        pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, 1 << 20)  # ~190x faster lookups
+        _PYGIT2 = pygit2
+    return _PYGIT2
 
 ZERO = "0" * 40
 MODE_TREE = 0o040000
@@ -45,63 +57,68 @@ class Identity:
 
 class Repo:
     def __init__(self, start: str) -> None:
-        try:
-            found = pygit2.discover_repository(start)
-        except pygit2.GitError:
-            found = None
-        if not found:
+        proc = git_run(start, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-dir",
+                       "--git-common-dir", check=False)
+        if proc.returncode != 0:
+            stderr = proc.stderr.decode("utf-8", "replace")
+            if "work tree" in stderr:
+                raise NotAWorkspace("git dws needs a working tree; this is a bare repository or a .git dir")
             raise NotAWorkspace(f"not a git repository: {os.path.abspath(start)}",
                                 "run `git dws init` to make one, or cd into your workspace")
-        self._r = pygit2.Repository(found)
-        if self._r.is_bare or not self._r.workdir:
-            raise NotAWorkspace("git dws needs a working tree, this repository is bare")
-        self.workdir = os.path.realpath(self._r.workdir)
-        self.git_dir = os.path.realpath(self._r.path)
-        common = os.path.join(self.git_dir, "commondir")
-        if os.path.exists(common):
-            with open(common) as f:
-                self.common_dir = os.path.realpath(os.path.join(self.git_dir, f.read().strip()))
-        else:
-            self.common_dir = self.git_dir
+        top, git_dir, common = proc.stdout.decode("utf-8", "surrogateescape").splitlines()[:3]
+        self.workdir = os.path.realpath(top)
+        self.git_dir = os.path.realpath(git_dir)
+        self.common_dir = os.path.realpath(common)
+
+    @cached_property
+    def _r(self) -> Any:
+        return _pygit2().Repository(self.git_dir)
 
     # -- objects -------------------------------------------------------------------------------------
     def write_blob(self, data: bytes) -> str:
         return str(self._r.create_blob(data))
 
     def write_tree(self, entries: list[TreeEntry]) -> str:
+        pygit2 = _pygit2()
         tb = self._r.TreeBuilder()
         for e in entries:
             tb.insert(e.name, pygit2.Oid(hex=e.id), e.mode)
         return str(tb.write())
 
     def write_commit(self, tree: str, parents: list[str], message: str, who: Identity) -> str:
+        pygit2 = _pygit2()
         sig = pygit2.Signature(who.name, who.email, who.when, who.offset)
         oid = self._r.create_commit(None, sig, sig, message, pygit2.Oid(hex=tree),
                                     [pygit2.Oid(hex=p) for p in parents])
         return str(oid)
 
     def write_tag_object(self, name: str, commit: str, message: str, who: Identity) -> str:
+        pygit2 = _pygit2()
         body = (f"object {commit}\ntype commit\ntag {name}\ntagger {who.git_line()}\n\n{message}").encode()
         if not body.endswith(b"\n"):
             body += b"\n"
         return str(self._r.odb.write(pygit2.enums.ObjectType.TAG, body))
 
     def has_object(self, oid: str) -> bool:
+        pygit2 = _pygit2()
         return pygit2.Oid(hex=oid) in self._r.odb
 
     def read_blob(self, oid: str) -> bytes:
+        pygit2 = _pygit2()
         obj = self._r.get(oid)
         if not isinstance(obj, pygit2.Blob):
             raise DwsError(f"object {oid} is missing or not a blob", "run `git fsck`; fetch from your remote")
         return bytes(obj.data)
 
     def tree_entries(self, oid: str) -> list[TreeEntry]:
+        pygit2 = _pygit2()
         tree = self._r.get(oid)
         if not isinstance(tree, pygit2.Tree):
             raise DwsError(f"object {oid} is missing or not a tree", "run `git fsck`; fetch from your remote")
         return [TreeEntry(e.name or "", str(e.id), e.filemode) for e in tree]
 
     def tree_path(self, tree: str, path: str) -> TreeEntry | None:
+        pygit2 = _pygit2()
         obj = self._r.get(tree)
         if isinstance(obj, pygit2.Commit):
             obj = obj.tree
@@ -116,17 +133,20 @@ class Repo:
         return TreeEntry(e.name or "", str(e.id), e.filemode)
 
     def commit_tree_id(self, commit: str) -> str:
+        pygit2 = _pygit2()
         c = self._r.get(commit)
         if not isinstance(c, pygit2.Commit):
             raise DwsError(f"object {commit} is not a commit")
         return str(c.tree_id)
 
     def commit_parents(self, commit: str) -> list[str]:
+        pygit2 = _pygit2()
         c = self._r.get(commit)
         return [str(p) for p in c.parent_ids] if isinstance(c, pygit2.Commit) else []
 
     def tag_info(self, oid: str) -> tuple[str, str] | None:
         """(target commit, message) of an annotated tag object, or None for anything else."""
+        pygit2 = _pygit2()
         t = self._r.get(oid)
         if not isinstance(t, pygit2.Tag):
             return None
@@ -134,6 +154,7 @@ class Repo:
 
     # -- refs ----------------------------------------------------------------------------------------
     def ref(self, name: str) -> str | None:
+        pygit2 = _pygit2()
         try:
             return str(self._r.lookup_reference(name).resolve().target)
         except (KeyError, pygit2.InvalidSpecError):
@@ -149,6 +170,7 @@ class Repo:
         return out
 
     def head(self) -> str | None:
+        pygit2 = _pygit2()
         try:
             return None if self._r.head_is_unborn else str(self._r.head.target)
         except pygit2.GitError:
@@ -164,6 +186,7 @@ class Repo:
         return target if isinstance(target, str) else None
 
     def resolve(self, rev: str) -> str | None:
+        pygit2 = _pygit2()
         try:
             obj = self._r.revparse_single(rev)
         except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
@@ -222,17 +245,22 @@ class Repo:
         """annotated commit -> note blob id"""
         if self.ref(notes_ref) is None:
             return {}
-        return {str(n.annotated_id): str(n.id) for n in self._r.notes(notes_ref)}  # type: ignore[call-arg]
+        return {str(n.annotated_id): str(n.id) for n in self._r.notes(notes_ref)}
 
     # -- config and identity -------------------------------------------------------------------------
     def config_get(self, key: str) -> str | None:
-        try:
-            return str(self._r.config[key])
-        except KeyError:
-            return None
+        return self._config.get(_config_key(key))
+
+    @cached_property
+    def _config(self) -> dict[str, str]:
+        """All git config, read once through git itself (includes, conditionals, env overrides)."""
+        out = git_run(self.workdir, "config", "-z", "--list", check=False).stdout.decode("utf-8", "replace")
+        items = (item.partition("\n") for item in out.split("\0") if item)
+        return {_config_key(k): v for k, _, v in items}
 
     def config_set(self, key: str, value: str) -> None:
         git_run(self.workdir, "config", "--local", key, value)
+        self.__dict__.pop("_config", None)
 
     def identity(self) -> Identity:
         name = os.environ.get("GIT_COMMITTER_NAME") or self.config_get("user.name")
@@ -265,3 +293,10 @@ def replace_subtree(repo: Repo, root: str, path: str, subtree: str | None) -> st
 
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def _config_key(key: str) -> str:
+    """git config keys: section and name are case-insensitive, a subsection is not."""
+    section, _, rest = key.partition(".")
+    sub, _, name = rest.rpartition(".")
+    return f"{section.lower()}.{sub}.{name.lower()}" if sub else f"{section.lower()}.{name.lower()}"

@@ -1,16 +1,22 @@
 """Per-worktree stat cache: path -> (size, mtime_ns, ctime_ns, ino, mode) -> digest, so files whose stat
 did not change are not hashed again. A file modified in the same clock tick as the cache write could
-keep its old stat ("racy git"); entries that new are not trusted and are hashed again next time."""
+keep its old stat ("racy git"); entries that new are not trusted and are hashed again next time.
+
+The cache also remembers the manifest tree its entries add up to, when they cover every file: a status
+that finds every file unchanged then knows the current tree without reading any manifest.
+
+File format: magic, then a header line `<count> <tree or ->`, NUL-separated paths, fixed records."""
 
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
+import struct
 import tempfile
 import time
 
-_VERSION = 1
+_MAGIC = b"DWS-STATCACHE-2\n"
+_REC = struct.Struct("<QqqQI32s")
 _RACY_NS = 2_000_000_000
 
 StatKey = tuple[int, int, int, int, int]
@@ -22,16 +28,33 @@ class StatCache:
         self._old: dict[str, tuple[StatKey, str]] = {}
         self._new: dict[str, tuple[StatKey, str]] = {}
         self._started = time.time_ns()
-        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-            with open(path, "rb") as f:
-                obj = marshal.load(f)
-            if isinstance(obj, dict) and obj.get("v") == _VERSION:
-                self._old = obj["e"]
+        self._hits = 0
+        self.old_tree: str | None = None
+        self.tree: str | None = None
+        with contextlib.suppress(OSError, ValueError, struct.error, UnicodeDecodeError):
+            self._load()
+
+    def _load(self) -> None:
+        with open(self.path, "rb") as f:
+            data = f.read()
+        if not data.startswith(_MAGIC):
+            return
+        header_end = data.index(b"\n", len(_MAGIC))
+        count_s, tree = data[len(_MAGIC):header_end].decode().split(" ")
+        count = int(count_s)
+        names_end = len(data) - count * _REC.size
+        names = data[header_end + 1:names_end].decode("utf-8", "surrogateescape").split("\0") if count else []
+        if len(names) != count:
+            return
+        self._old = {n: ((r[0], r[1], r[2], r[3], r[4]), r[5].hex())
+                     for n, r in zip(names, _REC.iter_unpack(data[names_end:]), strict=True)}
+        self.old_tree = None if tree == "-" else tree
 
     def get(self, rel: str, key: StatKey) -> str | None:
         hit = self._old.get(rel)
         if hit is not None and hit[0] == key:
             self._new[rel] = hit
+            self._hits += 1
             return hit[1]
         return None
 
@@ -39,18 +62,23 @@ class StatCache:
         if key[1] < self._started - _RACY_NS:
             self._new[rel] = (key, digest)
 
-    @property
-    def changed(self) -> bool:
-        return self._new != self._old
+    def unchanged_tree(self, files: int) -> str | None:
+        """The manifest tree of the current files if all `files` hit the cache and it knew its tree."""
+        return self.old_tree if self._hits == files == len(self._old) else None
 
-    def save(self) -> None:
-        if not self.changed:
+    def save(self, tree: str | None = None, files: int = -1) -> None:
+        """Persist; `tree` is recorded only if the cache holds an entry for each of the `files`."""
+        self.tree = tree if tree and len(self._new) == files else None
+        if self._new == self._old and self.tree == self.old_tree:
             return
+        names = "\0".join(self._new).encode("utf-8", "surrogateescape")
+        recs = b"".join(_REC.pack(*k, bytes.fromhex(d)) for k, d in self._new.values())
+        data = _MAGIC + f"{len(self._new)} {self.tree or '-'}\n".encode() + names + recs
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
-                marshal.dump({"v": _VERSION, "e": self._new}, f)
+                f.write(data)
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
