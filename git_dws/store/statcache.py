@@ -25,7 +25,7 @@ StatKey = tuple[int, int, int, int, int]
 class StatCache:
     def __init__(self, path: str) -> None:
         self.path = path
-        self._old: dict[str, tuple[StatKey, str]] = {}
+        self._old: dict[str, tuple[int, int, int, int, int, bytes]] = {}  # stat fields + raw digest
         self._new: dict[str, tuple[StatKey, str]] = {}
         self._started = time.time_ns()
         self._hits = 0
@@ -46,16 +46,16 @@ class StatCache:
         names = data[header_end + 1:names_end].decode("utf-8", "surrogateescape").split("\0") if count else []
         if len(names) != count:
             return
-        self._old = {n: ((r[0], r[1], r[2], r[3], r[4]), r[5].hex())
-                     for n, r in zip(names, _REC.iter_unpack(data[names_end:]), strict=True)}
+        self._old = dict(zip(names, _REC.iter_unpack(data[names_end:]), strict=True))
         self.old_tree = None if tree == "-" else tree
 
     def get(self, rel: str, key: StatKey) -> str | None:
         hit = self._old.get(rel)
-        if hit is not None and hit[0] == key:
-            self._new[rel] = hit
+        if hit is not None and hit[:5] == key:
+            digest = hit[5].hex()
+            self._new[rel] = (key, digest)
             self._hits += 1
-            return hit[1]
+            return digest
         return None
 
     def put(self, rel: str, key: StatKey, digest: str) -> None:
@@ -69,8 +69,8 @@ class StatCache:
     def save(self, tree: str | None = None, files: int = -1) -> None:
         """Persist; `tree` is recorded only if the cache holds an entry for each of the `files`."""
         self.tree = tree if tree and len(self._new) == files else None
-        if self._new == self._old and self.tree == self.old_tree:
-            return
+        if self.tree == self.old_tree and self._hits == len(self._new) == len(self._old):
+            return  # every entry was read back unchanged
         names = "\0".join(self._new).encode("utf-8", "surrogateescape")
         recs = b"".join(_REC.pack(*k, bytes.fromhex(d)) for k, d in self._new.values())
         data = _MAGIC + f"{len(self._new)} {self.tree or '-'}\n".encode() + names + recs
