@@ -54,7 +54,8 @@ class GitSubdirectory:
         return tree or EMPTY_TREE
 
     def snapshot(self, progress: Progress) -> str:
-        return self.head_tree()  # pending changes were committed by the snapshot use case
+        tree = self.head_tree()  # pending changes were committed by the snapshot use case
+        return tree if tree != EMPTY_TREE else self.ws.repo.write_tree([])  # make sure the object exists
 
     def files(self, tree: str, prefix: str = "") -> dict[str, FileEntry]:
         out: dict[str, FileEntry] = {}

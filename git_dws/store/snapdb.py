@@ -44,6 +44,10 @@ class SnapshotDB:
             self._cache_tip = tip
             self._cache = {}
             if tip:
+                fmt = self.repo.tree_path(tip, "FORMAT")
+                if fmt is not None and self.repo.read_blob(fmt.id) != FORMAT_BLOB:
+                    raise DwsError(f"{self.ref} was written by a newer git-dws",
+                                   "upgrade git-dws: pip install -U git-dws")
                 snaps = self.repo.tree_path(tip, "snapshots")
                 if snaps:
                     self._cache = {e.name: e for e in self.repo.tree_entries(snaps.id)}
