@@ -71,7 +71,8 @@ def scan(root: str, allow_missing: bool = False) -> tuple[list[Found], list[str]
 
 
 def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWriter | None) -> str:
-    """Content hash of a found file. With a store, also captures content the store lacks."""
+    """Content hash of a found file. With a store, also captures content the store lacks. Safe to call
+    from worker threads for large files (pack is None then)."""
     cached = cache.get(f.rel, f.key)
     if cached is not None and (store is None or store.has(cached)):
         return cached
@@ -83,7 +84,7 @@ def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWri
                 data = fh.read()
             d = pack.add(data)
         else:
-            d, _ = store.add_large(f.path)
+            d = store.add_large(f.path, cache.previous(f.rel))
     except PermissionError:
         raise DwsError(f"cannot read {f.path}: permission denied",
                        "fix its permissions (chmod u+r) or move it out of the resource") from None

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import MODE_EXEC, MODE_LINK, FileEntry
 from ..progress import Progress
+from ..store.cas import SMALL
 from ..store.statcache import StatCache
 from . import files
 from .base import RestorePlan
@@ -44,9 +46,16 @@ class LocalFiles:
         store = self.ws.store if capture and self.stores_content else None
         task = progress.task(f"{self.spec.name}: {'storing' if store else 'hashing'}", len(found))
         out = {}
+        large = [f for f in found if f.size >= SMALL and f.mode != MODE_LINK]
         with store.pack_writer() if store else contextlib.nullcontext() as pack:
             for f in found:
-                out[f.rel] = files.entry(f, "" if f.mode == MODE_LINK else files.digest(f, cache, store, pack))
+                if f.size < SMALL or f.mode == MODE_LINK:
+                    out[f.rel] = files.entry(f, "" if f.mode == MODE_LINK else files.digest(f, cache, store, pack))
+                    task.advance()
+        # Large files: hashing and copying release the GIL, so two threads keep both cores busy.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for f, d in zip(large, pool.map(lambda f: files.digest(f, cache, store, None), large), strict=True):
+                out[f.rel] = files.entry(f, d)
                 task.advance()
         progress.done(task)
         return out, cache

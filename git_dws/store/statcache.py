@@ -58,6 +58,11 @@ class StatCache:
             return digest
         return None
 
+    def previous(self, rel: str) -> str | None:
+        """The digest recorded for `rel` last time, whatever its stat is now."""
+        hit = self._old.get(rel)
+        return hit[5].hex() if hit is not None else None
+
     def put(self, rel: str, key: StatKey, digest: str) -> None:
         if key[1] < self._started - _RACY_NS:
             self._new[rel] = (key, digest)
