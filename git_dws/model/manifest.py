@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _quote
 
 LISTING = ".dws-files"
-_DIR_ESCAPE = ".dws-dir-"  # a user directory whose name starts with ".dws-" is stored with this prefix
+_DIR_ESCAPE = ".dws-dir-"  # a user directory named ".git" or ".dws-*" is stored with this prefix
 
 MODE_FILE = 0o100644
 MODE_EXEC = 0o100755
@@ -75,7 +75,8 @@ def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
 
 
 def dir_to_tree_name(name: str) -> str:
-    return _DIR_ESCAPE + name if name.startswith(".dws-") else name
+    # ".git" is escaped too: git fsck rejects a tree entry of that name (a data directory may hold a repo).
+    return _DIR_ESCAPE + name if name.startswith(".dws-") or name.lower() == ".git" else name
 
 
 def tree_name_to_dir(name: str) -> str:

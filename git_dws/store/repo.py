@@ -79,11 +79,10 @@ class Repo:
         return str(self._r.create_blob(data))
 
     def write_tree(self, entries: list[TreeEntry]) -> str:
+        """Serialise the tree ourselves: TreeBuilder only takes names that are valid UTF-8, while file
+        names are bytes (we carry undecodable bytes as surrogate escapes, as os does)."""
         pygit2 = _pygit2()
-        tb = self._r.TreeBuilder()
-        for e in entries:
-            tb.insert(e.name, pygit2.Oid(hex=e.id), e.mode)
-        return str(tb.write())
+        return str(self._r.odb.write(pygit2.enums.ObjectType.TREE, tree_bytes(entries)))
 
     def write_commit(self, tree: str, parents: list[str], message: str, who: Identity) -> str:
         pygit2 = _pygit2()
@@ -115,7 +114,7 @@ class Repo:
         tree = self._r.get(oid)
         if not isinstance(tree, pygit2.Tree):
             raise DwsError(f"object {oid} is missing or not a tree", "run `git fsck`; fetch from your remote")
-        return [TreeEntry(e.name or "", str(e.id), e.filemode) for e in tree]
+        return [TreeEntry(_name(e.raw_name), str(e.id), e.filemode) for e in tree]
 
     def tree_path(self, tree: str, path: str) -> TreeEntry | None:
         pygit2 = _pygit2()
@@ -128,9 +127,9 @@ class Repo:
             return TreeEntry("", str(obj.id), MODE_TREE)
         try:
             e = obj[path]
-        except KeyError:
+        except (KeyError, UnicodeEncodeError):
             return None
-        return TreeEntry(e.name or "", str(e.id), e.filemode)
+        return TreeEntry(_name(e.raw_name), str(e.id), e.filemode)
 
     def commit_tree_id(self, commit: str) -> str:
         pygit2 = _pygit2()
@@ -293,6 +292,25 @@ def replace_subtree(repo: Repo, root: str, path: str, subtree: str | None) -> st
 
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def _name(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def tree_bytes(entries: list[TreeEntry]) -> bytes:
+    """A git tree object's body: entries in git's order (a directory sorts as if its name ended in
+    '/'), each `<octal mode> <name>\\0<20-byte id>`."""
+    named = [(e.name.encode("utf-8", "surrogateescape"), e) for e in entries]
+    named.sort(key=lambda ne: ne[0] + b"/" if ne[1].mode == MODE_TREE else ne[0])
+    out = []
+    for i, (raw, e) in enumerate(named):
+        if not raw or b"/" in raw or b"\0" in raw or raw in (b".", b"..", b".git"):
+            raise DwsError(f"cannot record the name {e.name!r} in git")
+        if i and raw == named[i - 1][0]:
+            raise DwsError(f"the name {e.name!r} appears twice in one directory")
+        out.append(b"%o %s\0%s" % (e.mode, raw, bytes.fromhex(e.id)))
+    return b"".join(out)
 
 
 def _config_key(key: str) -> str:
