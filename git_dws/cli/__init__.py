@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     common.BATCH = args.batch
+    if args.verbose:  # --verbose echoes every git command git-dws runs, as the original did
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(message)s", stream=sys.stderr)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

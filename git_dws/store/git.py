@@ -3,12 +3,15 @@ and LC_ALL=C. GIT_DWS_RUNNING marks our own git calls so that our hooks do not r
 
 from __future__ import annotations
 
+import logging
 import os
+import shlex
 import subprocess
 
 from ..errors import GitCommandError
 
 GUARD = "GIT_DWS_RUNNING"
+log = logging.getLogger("git_dws.git")
 
 
 def _env(extra: dict[str, str] | None) -> dict[str, str]:
@@ -21,6 +24,7 @@ def _env(extra: dict[str, str] | None) -> dict[str, str]:
 def git_run(cwd: str, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
             check: bool = True) -> subprocess.CompletedProcess[bytes]:
     cmd = ["git", *args]
+    log.debug("+ %s", shlex.join(cmd))
     proc = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, env=_env(env))
     if check and proc.returncode != 0:
         raise GitCommandError(cmd, proc.returncode, proc.stderr.decode("utf-8", "replace"))
