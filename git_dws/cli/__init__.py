@@ -61,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verbose:  # --verbose echoes every git command git-dws runs, as the original did
         import logging
 
-        logging.basicConfig(level=logging.DEBUG, format="%(message)s", stream=sys.stderr)
+        logging.basicConfig(format="%(message)s", stream=sys.stderr)
+        logging.getLogger("git_dws").setLevel(logging.DEBUG)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
