@@ -33,8 +33,16 @@ format: $(STAMP)
 
 check: lint typecheck test
 
+# Renders every page with warnings on; any message (or a page git-dws.1 does not list) fails.
 man:
-	@ls man/man1/*.1 >/dev/null && for f in man/man1/*.1; do MANWIDTH=80 man -l "$$f" >/dev/null 2>&1 || { echo "bad page $$f"; exit 1; }; done; echo "man pages ok"
+	@command -v man >/dev/null || { echo "man is not installed (Debian/Ubuntu: apt-get install man-db)"; exit 1; }
+	@ls man/man1/git-dws.1 >/dev/null
+	@for f in man/man1/*.1; do \
+	  msg=$$(MANWIDTH=80 man --warnings -l "$$f" 2>&1 >/dev/null) || { echo "$$f: man failed"; exit 1; }; \
+	  [ -z "$$msg" ] || { echo "$$f: $$msg"; exit 1; }; \
+	  page=$$(basename "$$f" .1); [ "$$page" = git-dws ] || grep -q "^\.BR $$(echo $$page | sed 's/-/\\\\-/g') (1)" man/man1/git-dws.1 \
+	    || { echo "$$f: not listed in man/man1/git-dws.1"; exit 1; }; \
+	done; echo "man pages ok ($$(ls man/man1/*.1 | wc -l) pages)"
 
 bench: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
