@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..errors import DwsError
-from . import common, core
+from ..errors import DwsError, UsageError
+from . import collab, common, core
 from .common import Parser
 
 # Modules whose register(sub) adds subcommands, in help order.
-MODULES: list[Any] = [core]
+MODULES: list[Any] = [core, collab]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +47,7 @@ def _help(p: argparse.ArgumentParser, topic: list[str]) -> int:
     for word in topic:
         actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
         if not actions or word not in actions[0].choices:
-            raise DwsError(f"no command '{' '.join(topic)}'", "`git dws help` lists the commands")
+            raise UsageError(f"no command '{' '.join(topic)}'", "`git dws help` lists the commands")
         parser = actions[0].choices[word]
     parser.print_help()
     return 0

@@ -11,9 +11,9 @@ _ROLE_ABBREV = {"s": "source-data", "i": "intermediate-data", "c": "code", "r": 
 
 # DNS labels joined by '.', as the original's HOSTNAME_RE (tags and hostnames share it).
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
-HOSTNAME_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
-_HASHLIKE_RE = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{6,})$")
-_RESOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+HOSTNAME_RE = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+_HASHLIKE_RE = re.compile(r"[0-9a-f]{40}|[0-9a-f]{6,}")
+_RESOURCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def parse_role(text: str) -> str:
@@ -35,24 +35,24 @@ def parse_roles(text: str) -> list[str]:
 
 
 def check_tag(tag: str) -> str:
-    if not HOSTNAME_RE.match(tag):
+    if not HOSTNAME_RE.fullmatch(tag) or tag.endswith(".lock"):  # git refuses refs ending .lock
         raise UsageError(
             f"invalid snapshot tag '{tag}'",
             "use letters, digits, '-' and '.', not starting or ending with '-'",
         )
-    if _HASHLIKE_RE.match(tag):
+    if _HASHLIKE_RE.fullmatch(tag):
         raise UsageError(f"tag '{tag}' looks like a snapshot id", "pick a tag that is not all hex digits")
     return tag
 
 
 def check_hostname(name: str) -> str:
-    if not HOSTNAME_RE.match(name):
+    if not HOSTNAME_RE.fullmatch(name):
         raise UsageError(f"invalid hostname '{name}'", "use letters, digits, '-' and '.'")
     return name
 
 
 def check_resource_name(name: str) -> str:
-    if not _RESOURCE_RE.match(name):
+    if not _RESOURCE_RE.fullmatch(name):
         raise UsageError(
             f"invalid resource name '{name}'", "use letters, digits, '.', '_' and '-' (at most 100)"
         )

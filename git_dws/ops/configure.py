@@ -10,6 +10,7 @@ from ..config import DEFAULT_PARAMS, GLOBAL_PARAMS, ResourceSpec, parse_param_va
 from ..errors import ConfigError, UsageError
 from ..model.names import check_hostname
 from ..workspace import Workspace, default_hostname
+from .add import ensure_gitignore
 
 LOCAL_PARAMS = {"hostname": "this machine's name in snapshots and results directories"}
 RESOURCE_PARAMS = {
@@ -70,7 +71,11 @@ def set_param(ws: Workspace, name: str, value: str, resource: str | None = None)
             config = ws.config.with_param(name, parsed)
             if DEFAULT_PARAMS.get(name) == parsed:
                 config = replace(config, params={k: v for k, v in config.params.items() if k != name})
-            ws.save_config(config, f"Set workspace parameter {name}")
+            extra: tuple[str, ...] = ()
+            if name == "scratch_directory":  # like init: the scratch directory is never committed
+                ensure_gitignore(ws.root, [f"/{str(parsed).strip('/')}/"])
+                extra = (".gitignore",)
+            ws.save_config(config, f"Set workspace parameter {name}", extra)
         return get_param(ws, name)
     spec = _spec(ws, resource)
     if name in _FIXED or name == "path":

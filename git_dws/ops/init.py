@@ -39,10 +39,11 @@ def init(directory: str, name: str | None = None, *, hostname: str | None = None
     if os.path.exists(os.path.join(root, FILENAME)):
         raise DwsError(f"{root} is already a git-dws workspace", f"its configuration is {FILENAME}")
     if repo is None:
+        _check_identity(root)  # fail before writing anything if git cannot commit
         git_run(root, "init", "-q")
         created = True
         repo = Repo(root)
-    repo.identity()  # fail early, before writing anything, if git cannot commit
+    repo.identity()
     host = check_hostname(hostname) if hostname else default_hostname()
     repo.config_set("dws.hostname", host)
 
@@ -69,3 +70,12 @@ def init(directory: str, name: str | None = None, *, hostname: str | None = None
     travel.configure_all(root)
     return InitResult(config.name, root, created, [r.name for r in resources])
 
+
+def _check_identity(root: str) -> None:
+    if os.environ.get("GIT_COMMITTER_EMAIL") and os.environ.get("GIT_COMMITTER_NAME"):
+        return
+    for key in ("user.name", "user.email"):
+        if not git_run(root, "config", "--get", key, check=False).stdout.strip():
+            raise DwsError("git does not know who you are (user.name / user.email unset)",
+                           'run: git config --global user.name "Your Name"; '
+                           "git config --global user.email you@example.com")

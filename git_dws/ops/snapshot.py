@@ -62,8 +62,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
             if not confirm(f"Tag '{tag}' already names {what}. Move it to the new snapshot?"):
                 raise UserAbort("snapshot cancelled; nothing was changed")
 
-    history = db.history()
-    number = max((s.meta.number for s in history), default=0) + 1
+    number = db.next_number()
     now = dt.datetime.now().astimezone()
     resources = [registry.load(ws, spec) for spec in ws.config.resources]
     metrics = _read_metrics(ws, resources)
@@ -104,13 +103,18 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
             raise DwsError(f"no changes since snapshot {sid[:12]} ({', '.join(old.tags) or 'untagged'})",
                            "give a new TAG to tag that snapshot again")
         number = old.number
+        if message and old.message and message != old.message and confirm is not None \
+                and not confirm(f"Snapshot {sid[:12]} has the message {old.message!r}. Replace it?"):
+            message = old.message
         meta = replace(old, tags=tuple(sorted({*old.tags, *tags})), message=message or old.message,
                        workspace_commit=head, updated_timestamp=meta.timestamp,
                        metrics=metrics if metrics is not None else old.metrics,
                        results_dir=meta.results_dir or old.results_dir)
         update[sid] = meta
     else:
-        trees = {s.name: TreeEntry(s.name, s.tree, MODE_TREE) for s in states}
+        # external git repositories are recorded as gitlinks (their type says so with `manifest_mode`)
+        trees = {s.name: TreeEntry(s.name, s.tree, getattr(registry.TYPES.get(s.type), "manifest_mode", MODE_TREE))
+                 for s in states}
         add.append(NewSnapshot(content, meta, trees))
     if moved_from and moved_from != sid and tag:
         prev = update.get(moved_from) or db.get(moved_from).meta

@@ -12,7 +12,7 @@ from ..errors import DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import MODE_EXEC, MODE_LINK, FileEntry
 from ..progress import Progress
-from ..store.cas import SMALL
+from ..store.cas import SMALL, ContentStore, hash_bytes
 from ..store.statcache import StatCache
 from . import files
 from .base import RestorePlan
@@ -49,8 +49,13 @@ class LocalFiles:
         large = [f for f in found if f.size >= SMALL and f.mode != MODE_LINK]
         with store.pack_writer() if store else contextlib.nullcontext() as pack:
             for f in found:
-                if f.size < SMALL or f.mode == MODE_LINK:
-                    out[f.rel] = files.entry(f, "" if f.mode == MODE_LINK else files.digest(f, cache, store, pack))
+                if f.mode == MODE_LINK:
+                    if pack is not None:  # a link's content is its target: stored so restore can tell it is held
+                        pack.add(_link_bytes(f.target))
+                    out[f.rel] = files.entry(f, "")
+                    task.advance()
+                elif f.size < SMALL:
+                    out[f.rel] = files.entry(f, files.digest(f, cache, store, pack))
                     task.advance()
         # Large files: hashing and copying release the GIL, so two threads keep both cores busy.
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -88,8 +93,7 @@ class LocalFiles:
         target = self.files(tree)
         changes = compare(current, target)
         store = self.ws.store
-        unsafe = [p for p in (*changes.modified, *changes.deleted)
-                  if not current[p].is_link and not store.has(current[p].digest)]
+        unsafe = [p for p in (*changes.modified, *changes.deleted) if not _held(store, current[p])]
         if not self.stores_content:
             return RestorePlan(self.spec.name, tree, changes, [], can_write=False)
         return RestorePlan(self.spec.name, tree, changes, unsafe)
@@ -114,6 +118,15 @@ class LocalFiles:
 
     def move_results(self, dest_rel: str, exclude: list[str]) -> int:
         return files.move_results(self.local_path, dest_rel, exclude)
+
+
+def _link_bytes(target: str) -> bytes:
+    return target.encode("utf-8", "surrogateescape")
+
+
+def _held(store: ContentStore, e: FileEntry) -> bool:
+    """Does the store hold this content, so that overwriting the working copy loses nothing?"""
+    return store.has(hash_bytes(_link_bytes(e.target)) if e.is_link else e.digest)
 
 
 def _remove(path: str) -> None:

@@ -53,6 +53,15 @@ class SnapshotDB:
                     self._cache = {e.name: e for e in self.repo.tree_entries(snaps.id)}
         return self._cache
 
+    def next_number(self) -> int:
+        """1 + the highest number ever given (NUMBER at the tip), so a deleted snapshot's number, and
+        the results directory named after it, is never handed out again."""
+        tip = self.tip()
+        entry = self.repo.tree_path(tip, "NUMBER") if tip else None
+        if entry is not None:
+            return int(self.repo.read_blob(entry.id)) + 1
+        return max((s.meta.number for s in self.history()), default=0) + 1
+
     def ids(self) -> list[str]:
         return sorted(self._entries())
 
@@ -110,8 +119,10 @@ class SnapshotDB:
                 *(new.extra or {}).values(),
             ]
             snaps[new.content.id] = TreeEntry(new.content.id, self.repo.write_tree(parts), MODE_TREE)
+        number = max([self.next_number() - 1, *(n.meta.number for n in add)])
         root = [
             TreeEntry("FORMAT", self.repo.write_blob(FORMAT_BLOB), 0o100644),
+            TreeEntry("NUMBER", self.repo.write_blob(b"%d\n" % number), 0o100644),
             TreeEntry("snapshots", self.repo.write_tree(list(snaps.values())), MODE_TREE),
         ]
         tree = self.repo.write_tree(root)

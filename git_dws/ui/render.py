@@ -65,6 +65,8 @@ def history(snaps: list[SnapshotInfo], metrics: list[str], total: int, as_json: 
 def _metric(v: Any) -> str:
     if isinstance(v, bool) or not isinstance(v, int | float):
         return "" if v is None else str(v)
+    if isinstance(v, int):
+        return str(v)
     return f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
 
 
@@ -118,6 +120,8 @@ def restore(r: RestoreResult) -> None:
     changed = {n: c for n, c in r.restored.items() if not c.clean}
     if not r.restored and not r.drift:
         out("No resources to restore.")
+    elif not changed and r.drift:
+        out(f"Nothing restored; snapshot {r.id[:12]}{tags} has no stored content for what differs.")
     elif not changed:
         out(f"Already at snapshot {r.id[:12]}{tags}; nothing to restore.")
     else:
