@@ -28,7 +28,8 @@ GLOBAL_PARAMS: dict[str, str] = {
     "results.dir_template": "where results move at snapshot; variables {HOSTNAME} {TAG} {SNAPSHOT_NO} ...",
     "results.move_exclude_files": "JSON list of files left in place in results resources",
     "scratch_directory": "scratch directory, relative to the workspace (git-ignored)",
-    "snapshot.auto_tag": "tag template for snapshots taken by the commit hook (empty: no tag)",
+    "snapshot.auto_tag": "tag template for snapshots taken by the commit hook, e.g. {BRANCH}-{SNAPSHOT_NO} "
+                         "(empty: no tag; variables: see git-dws-hooks(1))",
     "hooks.checkout": "what the checkout hook does: restore | warn | off",
 }
 
@@ -50,10 +51,24 @@ class ResourceSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class DataRemote:
+    """A data remote (`[data-remotes.NAME]`): where snapshot content travels. Never holds credentials."""
+
+    name: str
+    url: str
+    params: dict[str, Any] = field(default_factory=dict)  # endpoint_url, default
+
+    @property
+    def is_default(self) -> bool:
+        return bool(self.params.get("default", False))
+
+
+@dataclass(frozen=True, slots=True)
 class WorkspaceConfig:
     name: str
     params: dict[str, Any]
     resources: tuple[ResourceSpec, ...]
+    remotes: tuple[DataRemote, ...] = ()
 
     def resource(self, name: str) -> ResourceSpec | None:
         return next((r for r in self.resources if r.name == name), None)
@@ -82,6 +97,9 @@ class WorkspaceConfig:
         for r in self.resources:
             lines += ["", f"[resources.{_key(r.name)}]"]
             lines += [f"{_key(k)} = {_value(v)}" for k, v in r.to_table().items()]
+        for d in self.remotes:
+            lines += ["", f"[data-remotes.{_key(d.name)}]", f"url = {_value(d.url)}"]
+            lines += [f"{_key(k)} = {_value(v)}" for k, v in sorted(d.params.items())]
         return ("\n".join(lines) + "\n").encode()
 
     @classmethod
@@ -97,7 +115,9 @@ class WorkspaceConfig:
                 table = dict(table)
                 rtype, role, path = table.pop("type"), table.pop("role"), table.pop("path", "")
                 resources.append(ResourceSpec(name, rtype, role, path, table))
-            return cls(str(ws["name"]), dict(obj.get("params", {})), tuple(resources))
+            remotes = tuple(DataRemote(n, str(t["url"]), {k: v for k, v in t.items() if k != "url"})
+                            for n, t in obj.get("data-remotes", {}).items())
+            return cls(str(ws["name"]), dict(obj.get("params", {})), tuple(resources), remotes)
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, UnicodeDecodeError) as e:
             raise ConfigError(f"cannot read {where}: {e}", f"fix {where} by hand or restore it from git") from e
 
@@ -133,8 +153,14 @@ def parse_param_value(name: str, text: str) -> Any:
         if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
             raise ConfigError(f"'{name}' takes a JSON list of file names", 'example: \'["README.md"]\'')
         return value
+    if name == "scratch_directory" and (text.startswith("/") or ".." in text.split("/") or not text.strip("/")):
+        raise ConfigError(f"'{name}' must be a path relative to the workspace", "example: scratch")
     if name == "hooks.checkout" and text not in ("restore", "warn", "off"):
         raise ConfigError(f"'{name}' must be restore, warn or off")
+    if name == "snapshot.auto_tag":
+        from .model import autotag
+
+        return autotag.check(text)  # a tag name template, e.g. {BRANCH}-{SNAPSHOT_NO}; see git-dws-hooks(1)
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     return text

@@ -14,11 +14,11 @@ from typing import Any
 
 from .. import __version__
 from ..errors import DwsError, UsageError
-from . import collab, common, core
+from . import collab, common, core, hooks, lineage
 from .common import Parser
 
 # Modules whose register(sub) adds subcommands, in help order.
-MODULES: list[Any] = [core, collab]
+MODULES: list[Any] = [core, collab, lineage, hooks]
 
 
 def build_parser() -> argparse.ArgumentParser:

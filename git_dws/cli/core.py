@@ -17,6 +17,7 @@ def register(sub: Any) -> None:
     c.add_argument("--create-resources", metavar="ROLES",
                    help="comma list of roles (code,source-data,intermediate-data,results) or 'all'")
     c.add_argument("--scratch-directory", metavar="DIR", help="git-ignored scratch directory")
+    c.add_argument("--no-hooks", action="store_true", help="do not install the git hooks (see `git dws hooks`)")
     c.set_defaults(func=cmd_init)
 
     c = sub.add_parser("add", help="add a resource")
@@ -25,6 +26,8 @@ def register(sub: Any) -> None:
     a.add_argument("path")
     _common_add(a)
     a.add_argument("-r", "--read-only", action="store_true", help="never modify (external repos only)")
+    a.add_argument("--branch", help="branch of an external repository (default: its current branch)")
+    _lineage_flags(a)
     a.set_defaults(func=cmd_add_git)
     a = asub.add_parser("local-files", help="a directory git does not hold (git-ignored if inside)")
     a.add_argument("path")
@@ -32,7 +35,11 @@ def register(sub: Any) -> None:
     a.add_argument("--no-store", action="store_true",
                    help="record hashes only, do not copy content into the store (restore only verifies)")
     a.add_argument("--compute-hash", action="store_true", help="accepted for compatibility; always on")
+    _lineage_flags(a)
     a.set_defaults(func=cmd_add_local)
+    from . import collab
+
+    collab.register_add(asub, _common_add)  # rclone, s3
 
     c = sub.add_parser("snapshot", help="record the state of every resource")
     c.add_argument("tag", nargs="?", help="a tag for the snapshot (an annotated git tag)")
@@ -52,7 +59,7 @@ def register(sub: Any) -> None:
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_status)
 
-    c = sub.add_parser("report", help="reports: status, history")
+    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare")
     rsub = c.add_subparsers(dest="report", metavar="REPORT", parser_class=Parser, required=True)
     r = rsub.add_parser("status", help="the workspace's resources")
     r.add_argument("--json", action="store_true")
@@ -90,6 +97,13 @@ def _common_add(a: argparse.ArgumentParser) -> None:
     a.add_argument("--name", help="resource name (default: the directory name)")
 
 
+def _lineage_flags(a: argparse.ArgumentParser) -> None:
+    a.add_argument("-e", "--export", action="store_true",
+                   help="write lineage.json at the resource root at each snapshot (intermediate-data, results)")
+    a.add_argument("--imported", action="store_true",
+                   help="read lineage.json exported by another workspace (implies --role source-data)")
+
+
 def _role(value: str | None) -> str:
     from ..errors import BatchModeError
     from ..model.names import ROLES, parse_role
@@ -111,14 +125,18 @@ def cmd_init(a: argparse.Namespace) -> int:
     if not r.created_repo:
         print(f"{r.root} is already a git repository, will just add to it.")
     print(f"Workspace {r.name} initialized successfully.")
+    if not a.no_hooks:
+        from .hooks import install_after_init
+
+        install_after_init(r.root)
     return 0
 
 
 def cmd_add_git(a: argparse.Namespace) -> int:
     from ..ops.add import add_git
 
-    r = add_git(workspace(), a.path, role=_role(a.role), name=a.name, read_only=a.read_only,
-                confirm=confirm())
+    r = add_git(workspace(), a.path, role=_role(a.role or ("source-data" if a.imported else None)), name=a.name,
+                read_only=a.read_only, branch=a.branch, confirm=confirm(), export=a.export, imported=a.imported)
     print(f"Added resource {r.name} ({r.type}, {r.role}) at {r.path}.")
     return 0
 
@@ -126,7 +144,8 @@ def cmd_add_git(a: argparse.Namespace) -> int:
 def cmd_add_local(a: argparse.Namespace) -> int:
     from ..ops.add import add_local_files
 
-    r = add_local_files(workspace(), a.path, role=_role(a.role), name=a.name, store=not a.no_store)
+    r = add_local_files(workspace(), a.path, role=_role(a.role or ("source-data" if a.imported else None)),
+                        name=a.name, store=not a.no_store, export=a.export, imported=a.imported)
     print(f"Added resource {r.name} ({r.type}, {r.role}) at {r.path}.")
     return 0
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..config import ResourceSpec
 from ..errors import BatchModeError, DwsError, UsageError, UserAbort
 from ..interact import Confirm
+from ..lineage import export as lineage_export
 from ..model.names import check_resource_name
 from ..store.git import git_run
 from ..workspace import Workspace
@@ -30,15 +31,27 @@ class AddResult:
 
 
 def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, read_only: bool = False,
-            confirm: Confirm | None = None) -> AddResult:
+            confirm: Confirm | None = None, branch: str | None = None, export: bool = False,
+            imported: bool = False) -> AddResult:
+    lineage_export.check_flags(role, export, imported)
     if path.startswith(("git@", "https://", "http://", "ssh://")):
         raise UsageError(f"'{path}' looks like a git URL; add git takes a local path",
                          "clone the repository first, then add its local path")
     full = os.path.realpath(path)
+    if os.path.exists(os.path.join(full, ".git")):  # its own repository: an external git resource
+        from .add_external import add_git_repo
+
+        if export or imported:
+            raise UsageError("--export and --imported are not supported for a separate repository yet",
+                             "add a subdirectory of the workspace or a local-files directory instead")
+
+        return add_git_repo(ws, path, role=role, name=name, read_only=read_only, branch=branch)
     rel = ws.rel_to_root(full)
-    if rel is None or os.path.isdir(os.path.join(full, ".git")):
-        raise DwsError(f"{path} is a separate git repository or outside the workspace",
-                       "external git repositories are not supported yet; add a subdirectory of the workspace")
+    if rel is None:
+        raise DwsError(f"{path} is outside the workspace and not a git repository",
+                       "add a subdirectory of the workspace, or a separate repository that has an origin")
+    if branch and branch != (ws.repo.head_ref() or "").removeprefix("refs/heads/"):
+        raise UsageError("--branch must be the workspace's own branch for a subdirectory of the workspace")
     if rel == ".":
         raise UsageError("the workspace root cannot be a resource", "add a subdirectory instead")
     if read_only:
@@ -57,13 +70,20 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
         with open(os.path.join(full, "README.txt"), "w") as f:
             f.write(README_TEXT[role])
         created = True
-    spec = ResourceSpec(check_resource_name(name or os.path.basename(full)), "git-subdirectory", role, rel)
-    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", (rel,) if created else ())
+    spec_name = check_resource_name(name or os.path.basename(full))
+    params = lineage_export.prepare_add(full, spec_name, role, export, imported)
+    spec = ResourceSpec(spec_name, "git-subdirectory", role, rel, params)
+    if export:  # lineage.json, rewritten at each snapshot, is kept out of the resource's content
+        ensure_gitignore(ws.root, [f"/{rel}/{lineage_export.FILENAME}"])
+    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}",
+                   ((rel,) if created else ()) + ((".gitignore",) if export else ()))
+    lineage_export.finish_add(ws, spec)
     return AddResult(spec.name, spec.type, role, rel)
 
 
 def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = None,
-                    store: bool = True) -> AddResult:
+                    store: bool = True, export: bool = False, imported: bool = False) -> AddResult:
+    lineage_export.check_flags(role, export, imported)
     full = os.path.realpath(path)
     if not os.path.isdir(full):
         raise UsageError(f"{path} is not an existing directory", "create it first, then add it")
@@ -79,13 +99,15 @@ def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = N
         if tracked:
             raise DwsError(f"{rel} holds files tracked by git",
                            f"add it as a git resource (git dws add git {rel}) or `git rm -r --cached {rel}`")
-    params = {} if store else {"store": False}
+    params = {**({} if store else {"store": False}),
+              **lineage_export.prepare_add(full, spec_name, role, export, imported)}
     spec = ResourceSpec(spec_name, "local-files", role, rel if rel is not None else full, params)
     extra: tuple[str, ...] = ()
     if rel is not None:
         ensure_gitignore(ws.root, [f"/{rel}/"])
         extra = (".gitignore",)
     ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", extra)
+    lineage_export.finish_add(ws, spec)
     return AddResult(spec.name, spec.type, role, spec.path)
 
 
@@ -93,6 +115,8 @@ def _check_new(ws: Workspace, name: str, full: str) -> None:
     if ws.config.resource(name):
         raise UsageError(f"a resource named '{name}' already exists", "choose another with --name")
     for r in ws.config.resources:
+        if not r.path:  # no local directory (api-resource)
+            continue
         other = os.path.realpath(ws.resource_path(r.name, r.path))
         if full == other or full.startswith(other + os.sep) or other.startswith(full + os.sep):
             raise UsageError(f"{full} overlaps resource '{r.name}' ({other})",

@@ -54,7 +54,10 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
         for name in sorted(wanted):
             role = (in_workspace.get(name) or in_snapshot[name]).role
             if role == "results":
-                skip(name, "results are never restored")
+                if only and name in only:
+                    raise DwsError(f"cannot restore '{name}': results are never restored",
+                                   "leave it out of --only")
+                skipped[name] = "results are never restored"  # by design, so not an error under --strict
             elif name not in in_workspace:
                 skip(name, "removed from the workspace since the snapshot")
             elif name not in in_snapshot:
@@ -75,6 +78,9 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
             f"Restore {', '.join(p.resource for _, p in todo)} to snapshot {sid[:12]}?"
         ):
             raise UserAbort("restore cancelled; nothing was changed")
+        from .remote import fetch_for_plans  # content this clone lacks comes from the data remote
+
+        fetch_for_plans(ws, todo, progress)  # before anything is written: a failed download changes nothing
         result = RestoreResult(sid, info.meta.tags, skipped=skipped)
         for res, plan in plans:
             if not plan.can_write:
@@ -84,5 +90,9 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
             if not plan.changes.clean:
                 res.restore(plan, progress)
             result.restored[plan.resource] = plan.changes
+        from ..lineage.store import restore as restore_lineage  # the lineage of what now matches the snapshot
+
+        restore_lineage(ws, sid, [*result.restored, *(p.resource for _, p in plans
+                                                       if not p.can_write and p.changes.clean)])
         ws.set_current_snapshot(sid)
         return result

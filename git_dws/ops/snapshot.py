@@ -13,6 +13,8 @@ from typing import Any
 
 from ..errors import BatchModeError, DwsError, UserAbort
 from ..interact import Confirm
+from ..lineage.export import copy_results
+from ..lineage.freeze import Freeze
 from ..model import template
 from ..model.names import check_tag
 from ..model.snapshot import ResourceState, SnapshotContent, SnapshotMeta, note_bytes, note_lines
@@ -65,6 +67,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     number = db.next_number()
     now = dt.datetime.now().astimezone()
     resources = [registry.load(ws, spec) for spec in ws.config.resources]
+    lineage = Freeze(ws, [r.spec.name for r in resources])  # fails now on unresolvable placeholders
     metrics = _read_metrics(ws, resources)
 
     results_dir, moved = None, 0
@@ -74,7 +77,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
                                       username=getpass.getuser(), hostname=ws.hostname, number=number,
                                       tag=tag, when=now)
         exclude = list(ws.config.param("results.move_exclude_files"))
-        moved = sum(r.move_results(results_dir, exclude) for r in results)
+        moved = sum(copy_results(r.local_path, results_dir, exclude) if r.spec.params.get("export")
+                    else r.move_results(results_dir, exclude) for r in results)  # exported: copied
 
     subdirs = [r.spec.path for r in resources if isinstance(r, GitSubdirectory)
                and (os.path.lexists(r.local_path) or r.head_tree() != EMPTY_TREE)]
@@ -92,6 +96,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     meta = SnapshotMeta(now.isoformat(timespec="seconds"), ws.hostname, message, head, number, tags,
                         metrics, results_dir if moved else None)
 
+    lineage_tree = lineage.tree(repo, {s.name: s.tree for s in states})  # snapshots/<id>/lineage/
     note_ids = note_lines(repo.note(NOTES_REF, head) or b"")
     update: dict[str, SnapshotMeta] = {}
     add = []
@@ -115,7 +120,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
         # external git repositories are recorded as gitlinks (their type says so with `manifest_mode`)
         trees = {s.name: TreeEntry(s.name, s.tree, getattr(registry.TYPES.get(s.type), "manifest_mode", MODE_TREE))
                  for s in states}
-        add.append(NewSnapshot(content, meta, trees))
+        add.append(NewSnapshot(content, meta, trees, extra=lineage_tree))
     if moved_from and moved_from != sid and tag:
         prev = update.get(moved_from) or db.get(moved_from).meta
         update[moved_from] = prev.with_tags(tuple(t for t in prev.tags if t != tag))
@@ -133,6 +138,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
         refs.append((f"refs/tags/{tag}", repo.write_tag_object(tag, head, body, who), old_tag))
     repo.update_refs(refs, f"git dws snapshot {sid[:12]}")
     ws.set_current_snapshot(sid)
+    lineage.commit(sid, [r.spec.name for r in results if moved and not r.spec.params.get("export")])
     return SnapshotResult(sid, tag, number, not update.get(sid), head, meta.results_dir, moved)
 
 

@@ -42,6 +42,8 @@ class LocalFiles:
 
     def _current(self, progress: Progress, capture: bool) -> tuple[dict[str, FileEntry], StatCache]:
         found, _skipped = files.scan(self.local_path, allow_missing=not capture)
+        if self.spec.params.get("export"):  # an exported resource's lineage.json is lineage, not content
+            found = [f for f in found if f.rel != "lineage.json"]
         cache = self._cache()
         store = self.ws.store if capture and self.stores_content else None
         task = progress.task(f"{self.spec.name}: {'storing' if store else 'hashing'}", len(found))

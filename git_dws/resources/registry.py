@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from .api_resource import ApiResource
 from .base import ResourceType
+from .git_repo import GitRepo
 from .git_subdir import GitSubdirectory
 from .local_files import LocalFiles
+from .rclone import Rclone
+from .s3 import S3Resource
 
 if TYPE_CHECKING:
     from ..config import ResourceSpec
@@ -16,6 +20,10 @@ if TYPE_CHECKING:
 TYPES: dict[str, type[ResourceType]] = {
     GitSubdirectory.kind: GitSubdirectory,
     LocalFiles.kind: LocalFiles,
+    ApiResource.kind: ApiResource,
+    GitRepo.kind: GitRepo,
+    Rclone.kind: Rclone,
+    S3Resource.kind: S3Resource,
 }
 
 

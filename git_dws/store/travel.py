@@ -25,6 +25,17 @@ def remotes(root: str) -> list[str]:
 
 
 def configure_all(root: str) -> None:
-    git_run(root, "config", "notes.rewriteRef", "refs/notes/dws")
+    configure_rewrite(root)
     for r in remotes(root):
         configure_remote(root, r)
+
+
+def configure_rewrite(root: str) -> None:
+    """Let git copy our notes to amended and rebased commits (notes.rewriteRef is multi-valued: add ours
+    beside the user's, never replace them). Our notes are sorted `snapshot <id>` lines, so git's default
+    concatenation stays readable; the post-rewrite hook then owns the result (keeps the snapshot the
+    post-commit hook recorded for an amended commit, moves each snapshot's workspace_commit) and writes
+    it back canonical. Without hooks, this copy alone keeps snapshots attached."""
+    have = git_run(root, "config", "--get-all", "notes.rewriteRef", check=False).stdout.decode().split("\n")
+    if "refs/notes/dws" not in have:
+        git_run(root, "config", "--add", "notes.rewriteRef", "refs/notes/dws")

@@ -1,0 +1,148 @@
+"""Sharing lineage between workspaces, as the original's `--export` / `--imported`.
+
+An exported resource (intermediate-data or results) gets `lineage.json` at its root at each snapshot:
+everything it was derived from, with exact content ids. That file is lineage, not data: it is kept out
+of the resource's content (git-ignored for a git subdirectory, skipped by local-files), so writing it
+never changes the snapshot it describes. Exported results are copied, not moved, into the snapshot's
+results directory, so `results.json` stays at the root for the importing side.
+
+An imported resource (source-data) reads `lineage.json` from its root when it is added (and again when
+pull invalidates it) and keeps it as one nested record in its current lineage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from .model import FORMAT, ImportedLineage, LineageError, lineage_from_json
+from .records import LineageSet
+
+if TYPE_CHECKING:
+    from ..config import ResourceSpec
+    from ..workspace import Workspace
+
+FILENAME = "lineage.json"
+
+
+def check_flags(role: str, export: bool, imported: bool) -> None:
+    """Validate `git dws add ... --export/--imported` before anything is written."""
+    if export and imported:
+        raise UsageError("--export and --imported cannot be used together",
+                         "a resource either publishes its lineage or reads another workspace's")
+    if export and role not in ("intermediate-data", "results"):
+        raise UsageError(f"--export is not allowed for role {role}",
+                         "only intermediate-data and results resources can be exported")
+    if imported and role != "source-data":
+        raise UsageError(f"--imported is not allowed for role {role}",
+                         "imported resources are source data (omit --role, or use --role source-data)")
+
+
+def read_import(path: str, name: str) -> ImportedLineage:
+    """The nested lineage in `path/lineage.json`; its resource_name must be `name`."""
+    file = os.path.join(path, FILENAME)
+    try:
+        with open(file, "rb") as f:
+            obj = json.load(f)
+    except FileNotFoundError:
+        raise LineageError(f"{file} does not exist",
+                           "an imported resource needs the lineage.json that the exporting workspace "
+                           "writes at each snapshot (git dws add ... --export there)") from None
+    except (OSError, ValueError) as e:
+        raise LineageError(f"cannot read {file}: {e}") from e
+    if not isinstance(obj, dict) or not isinstance(obj.get("lineages"), list):
+        raise LineageError(f"{file} is not an exported lineage file")
+    if obj.get("resource_name") != name:
+        raise LineageError(f"{file} describes resource '{obj.get('resource_name')}', not '{name}'",
+                           f"add it under the exporting workspace's name: --name {obj.get('resource_name')}")
+    return ImportedLineage(name, [lineage_from_json(o) for o in obj["lineages"]])
+
+
+def import_lineage(ws: Workspace, name: str, path: str) -> int:
+    """Record the imported lineage of a newly added resource. Returns the number of nested records."""
+    from . import store
+
+    rec = read_import(path, name)
+    if not rec.certs():
+        raise LineageError(f"{os.path.join(path, FILENAME)} has no lineage for '{name}' itself")
+    with store.editing(ws) as lset:
+        lset.put_resource(name, [rec])
+    return len(rec.nested_lineage)
+
+
+def exported_json(ws: Workspace, sid: str, lset: LineageSet, name: str) -> dict[str, Any]:
+    records, warnings = lset.closure(name)
+    return {
+        "format": FORMAT,
+        "resource_name": name,
+        "complete": not warnings and bool(records),
+        "workspace": ws.config.name,
+        "snapshot": sid,
+        "lineages": [r.to_json() for r in records],
+    }
+
+
+def write_exports(ws: Workspace, sid: str, lset: LineageSet) -> list[str]:
+    """Write lineage.json at the root of every exported resource. Returns the paths written."""
+    from ..resources import registry
+
+    written = []
+    for spec in ws.config.resources:
+        if not spec.params.get("export"):
+            continue
+        root = registry.load(ws, spec).local_path
+        if not os.path.isdir(root):
+            continue
+        path = os.path.join(root, FILENAME)
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(exported_json(ws, sid, lset, spec.name), f, indent=2, sort_keys=True)
+            f.write("\n")
+        os.replace(tmp, path)
+        written.append(path)
+    return written
+
+
+def copy_results(root: str, dest_rel: str, exclude: list[str]) -> int:
+    """Exported results: copy (not move) every result file except `exclude`, lineage.json and the
+    `snapshots/` tree into `dest_rel`, read-only. Returns the number copied."""
+    from ..resources.files import scan
+
+    found, _ = scan(root)
+    copying = [f for f in found
+               if not f.rel.startswith("snapshots/") and f.rel not in exclude and f.rel != FILENAME]
+    dest_root = os.path.join(root, dest_rel)
+    if copying and os.path.lexists(dest_root):
+        from ..errors import DwsError
+
+        raise DwsError(f"results directory {dest_root} already exists",
+                       "pick another tag, or change results.dir_template")
+    for f in copying:
+        dest = os.path.join(dest_root, f.rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if os.path.islink(f.path):
+            os.symlink(os.readlink(f.path), dest)
+            continue
+        shutil.copy2(f.path, dest)
+        os.chmod(dest, os.stat(dest).st_mode & ~0o222)
+    return len(copying)
+
+
+def prepare_add(path: str, name: str, role: str, export: bool, imported: bool) -> dict[str, Any]:
+    """Checks for `add --export/--imported` before the resource is saved; its extra parameters."""
+    check_flags(role, export, imported)
+    if imported:
+        read_import(path, name)  # fail now, not after the resource was added
+        return {"imported": True}
+    return {"export": True} if export else {}
+
+
+def finish_add(ws: Workspace, spec: ResourceSpec) -> None:
+    """After `add --imported`: record the imported lineage."""
+    if spec.params.get("imported"):
+        from ..resources import registry
+
+        import_lineage(ws, spec.name, registry.load(ws, spec).local_path)

@@ -1,0 +1,573 @@
+"""What each git hook does in a workspace: pre-commit captures the resources git does not hold,
+post-commit records the snapshot of the new commit, post-checkout brings data in step with the branch,
+post-rewrite keeps snapshots attached to amended and rebased commits.
+
+Speed matters here (the budget is tens of milliseconds a commit), so this module and everything it
+imports at the top are standard library only: the workspace configuration is read once and cached per
+worktree, a resource whose stat cache vouches for every file is not read, and objects go through
+`store.lite`. The regular code path (pygit2, the resource registry) is imported only when there is real
+work it alone can do: content to capture, a resource type the fast path does not know, data to restore.
+Nothing here prints; results go back to `hooks/entry.py`.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import stat
+import time
+
+from ..errors import DwsError
+from ..store.lite import EMPTY_TREE, MODE_TREE, LiteGit
+
+TYPE_CHECKING = False  # typing, contextlib, json, ... cost more than a hook with nothing to do
+if TYPE_CHECKING:
+    from typing import Any
+
+    from . import hook_record as rec
+
+CONFIG_FILE = ".dws.toml"  # config.FILENAME, without importing config
+GIT_HELD = frozenset({"git-subdirectory"})  # the workspace's own git holds these; checkout moves them
+CHECKOUT_MODES = ("restore", "warn", "off")
+_IN_PROGRESS = (("rebase-merge", "rebase"), ("rebase-apply", "rebase"), ("MERGE_HEAD", "merge"),
+                ("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert"), ("sequencer", "cherry-pick"),
+                ("BISECT_LOG", "bisect"))
+LOCK_WAIT = 10.0
+
+
+class Resource:
+    __slots__ = ("name", "params", "path", "role", "type")
+
+    def __init__(self, name: str, table: dict[str, Any]) -> None:
+        self.name = name
+        self.type = str(table.get("type", ""))
+        self.role = str(table.get("role", ""))
+        self.path = str(table.get("path", ""))
+        self.params = table
+
+
+class HookContext:
+    """A workspace as the hooks see it: the repository and the raw `.dws.toml` tables."""
+
+    def __init__(self, git: LiteGit, config: dict[str, Any]) -> None:
+        self.git = git
+        self.config = config
+        self.params: dict[str, Any] = dict(config.get("params") or {})
+        self.resources = [Resource(n, t) for n, t in (config.get("resources") or {}).items()]
+        self.state_dir = os.path.join(git.git_dir, "dws")
+        self.dws_dir = os.path.join(git.common_dir, "dws")
+
+    @property
+    def familiar(self) -> bool:
+        """A configuration format this version reads (else the regular path, which explains)."""
+        return int((self.config.get("workspace") or {}).get("format", 1)) <= 1
+
+    def resource_path(self, r: Resource) -> str:
+        """As Workspace.resource_path: a machine-local override (dws-resource.<name>.path) wins."""
+        p = self.git.local_config(f"dws-resource.{r.name}.path") or r.path
+        return os.path.normpath(p if os.path.isabs(p) else os.path.join(self.git.workdir, p))
+
+    def local_path(self, r: Resource) -> str:
+        return os.path.join(self.git.workdir, r.path) if r.type in GIT_HELD else self.resource_path(r)
+
+    def lock(self) -> _Lock:
+        return _Lock(os.path.join(self.dws_dir, "lock"))
+
+
+class _Lock:
+    """The workspace lock (as store.lock.workspace_lock), waiting a little for a command that holds it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self.fd)
+                    raise DwsError("another git-dws command is running in this workspace",
+                                   "wait for it to finish") from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)  # closing releases the flock
+
+
+def open_context(cwd: str) -> HookContext | None:
+    """The workspace at `cwd`, or None when this is not one (the hooks then do nothing)."""
+    git = LiteGit.discover(cwd)
+    if git is None:
+        return None
+    config = _load_config(git)
+    return HookContext(git, config) if config is not None else None
+
+
+def _load_config(git: LiteGit) -> dict[str, Any] | None:
+    """The parsed `.dws.toml`, cached per worktree by its stat data (tomllib costs more than the rest of
+    a hook with nothing to do)."""
+    path = os.path.join(git.workdir, CONFIG_FILE)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    cache = os.path.join(git.git_dir, "dws", "hook-config")
+    try:
+        with open(cache, "rb") as f:
+            cached = marshal.load(f)
+        if cached[0] == key and isinstance(cached[1], dict):
+            return dict(cached[1])
+    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        pass
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise DwsError(f"cannot read {CONFIG_FILE}: {e}", f"fix {CONFIG_FILE} by hand or restore it from git") from e
+    try:
+        blob = marshal.dumps([key, data])
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(cache + ".tmp", "wb") as f:
+            f.write(blob)
+        os.replace(cache + ".tmp", cache)
+    except (OSError, ValueError):
+        pass
+    return data
+
+
+def in_progress(git: LiteGit) -> str | None:
+    """The multi-step git operation under way in this worktree (rebase, merge, ...), if any."""
+    for name, what in _IN_PROGRESS:
+        if os.path.lexists(os.path.join(git.git_dir, name)):
+            return what
+    return None
+
+
+# -- pre-commit ------------------------------------------------------------------------------------
+class PreCommitResult:
+    __slots__ = ("captured", "skipped", "trees")
+
+    def __init__(self, skipped: str | None = None, trees: dict[str, list[Any]] | None = None,
+                 captured: list[str] | None = None) -> None:
+        self.skipped = skipped  # why nothing was done (an operation in progress)
+        self.trees = trees or {}  # resource -> [manifest tree, mode]
+        self.captured = captured or []  # resources that were read (their stat cache did not vouch)
+
+
+def pre_commit(ctx: HookContext) -> PreCommitResult:
+    """Record every resource git does not hold, capturing new content into the store; a resource that
+    cannot be read raises DwsError, which stops the commit. The trees wait for post-commit."""
+    _clear_pending(ctx)
+    why = in_progress(ctx.git)
+    todo = [r for r in ctx.resources if r.type not in GIT_HELD]
+    mark_nothing_to_capture(ctx, not todo)
+    if why or not todo:
+        return PreCommitResult(skipped=why)
+    with ctx.lock():
+        trees: dict[str, list[Any]] = {}
+        slow = []
+        for r in todo:
+            tree = known_tree(ctx, r) if r.type == "local-files" else None
+            if tree:
+                trees[r.name] = [tree, MODE_TREE]
+            else:
+                slow.append(r)
+        trees.update(capture(ctx, slow))
+    _write_pending(ctx, trees)
+    return PreCommitResult(trees=trees, captured=[r.name for r in slow])
+
+
+MARKER = "hook-nothing-to-capture"  # in $GIT_DIR/dws/; the shim reads it (hooks/hook-tmpl)
+RACY = 2.0
+
+
+def mark_nothing_to_capture(ctx: HookContext, nothing: bool) -> None:
+    """Leave (or remove) the marker that lets the pre-commit shim skip starting Python while .dws.toml
+    lists no resource to capture. It is written only when .dws.toml is older than RACY seconds, so any
+    later change of .dws.toml has a newer time stamp than the marker (the shim compares them)."""
+    path = os.path.join(ctx.state_dir, MARKER)
+    try:
+        if not nothing:
+            os.unlink(path)
+            return
+        config = os.stat(os.path.join(ctx.git.workdir, CONFIG_FILE)).st_mtime_ns
+        if os.path.exists(path) and os.stat(path).st_mtime_ns > config:
+            return  # valid
+        if config < (time.time() - RACY) * 1e9:
+            os.makedirs(ctx.state_dir, exist_ok=True)
+            with open(path, "w") as f:
+                f.write("git-dws: this workspace has no resource for the pre-commit hook to capture\n")
+    except OSError:
+        pass
+
+
+def known_tree(ctx: HookContext, r: Resource) -> str | None:
+    """The manifest tree of a local-files resource when its stat cache holds every file, unchanged, and
+    knows the tree they make (the cache only keeps a tree whose content was captured). Stops at the
+    first file that is new or changed: then the regular capture reads the resource."""
+    from ..store.statcache import StatCache
+
+    cache = StatCache(os.path.join(ctx.state_dir, "statcache", r.name))
+    if cache.old_tree is None:
+        return None
+    count = 0
+    stack = [(ctx.resource_path(r), "")]
+    try:
+        while stack:
+            path, prefix = stack.pop()
+            with os.scandir(path) as it:
+                for e in it:
+                    st = e.stat(follow_symlinks=False)
+                    m = st.st_mode
+                    if stat.S_ISDIR(m):
+                        stack.append((e.path, prefix + e.name + "/"))
+                    elif stat.S_ISREG(m):
+                        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, m)
+                        if cache.get(prefix + e.name, key) is None:
+                            return None
+                        count += 1
+                    elif stat.S_ISLNK(m):
+                        return None  # link targets are not cached: let the regular path read them
+    except OSError:
+        return None
+    return cache.unchanged_tree(count)
+
+
+def capture(ctx: HookContext, resources: list[Resource]) -> dict[str, list[Any]]:
+    """Snapshot resources through their regular implementation (this is where pygit2 gets imported)."""
+    if not resources:
+        return {}
+    from ..progress import NULL
+    from ..resources import registry
+    from ..workspace import Workspace
+
+    ws = Workspace.open(ctx.git.workdir)
+    out: dict[str, list[Any]] = {}
+    for r in resources:
+        spec = ws.config.resource(r.name)
+        if spec is None:
+            continue
+        res = registry.load(ws, spec)
+        out[r.name] = [res.snapshot(NULL), int(getattr(type(res), "manifest_mode", MODE_TREE))]
+    return out
+
+
+def _pending_path(ctx: HookContext) -> str:
+    return os.path.join(ctx.state_dir, "hook-pending")
+
+
+def _write_pending(ctx: HookContext, trees: dict[str, list[Any]]) -> None:
+    """For post-commit of the same `git commit` (same parent process: git itself)."""
+    from .hook_record import canonical_json
+
+    os.makedirs(ctx.state_dir, exist_ok=True)
+    path = _pending_path(ctx)
+    with open(path + ".tmp", "wb") as f:
+        f.write(canonical_json({"ppid": os.getppid(), "trees": trees}))
+    os.replace(path + ".tmp", path)
+
+
+def _take_pending(ctx: HookContext) -> dict[str, list[Any]]:
+    from .hook_record import loads
+
+    try:
+        with open(_pending_path(ctx), "rb") as f:
+            obj = loads(f.read())
+    except (OSError, ValueError):
+        return {}
+    _clear_pending(ctx)
+    return dict(obj.get("trees") or {}) if obj.get("ppid") == os.getppid() else {}
+
+
+def _clear_pending(ctx: HookContext) -> None:
+    try:
+        os.unlink(_pending_path(ctx))
+    except FileNotFoundError:
+        pass
+
+
+# -- post-commit -----------------------------------------------------------------------------------
+class PostCommitResult:
+    __slots__ = ("commit", "new", "number", "path", "problems", "sid", "skipped", "tag")
+
+    def __init__(self, skipped: str | None = None, commit: str = "", sid: str = "", number: int = 0,
+                 new: bool = False, tag: str | None = None, problems: list[str] | None = None,
+                 path: str = "") -> None:
+        self.skipped = skipped
+        self.commit, self.sid, self.number, self.new, self.tag = commit, sid, number, new, tag
+        self.problems = problems or []  # not fatal: e.g. the auto tag could not be made
+        self.path = path  # "fast" (store.lite) or "regular" (ops.snapshot), for GIT_DWS_HOOK_DEBUG
+
+
+def post_commit(ctx: HookContext) -> PostCommitResult:
+    """Record the snapshot of the commit just made, as `git dws snapshot` would (note, manifest commit,
+    tag when `snapshot.auto_tag` is set), with the trees pre-commit recorded."""
+    pending = _take_pending(ctx)
+    mark_nothing_to_capture(ctx, all(r.type in GIT_HELD for r in ctx.resources))
+    why = in_progress(ctx.git)
+    if why:
+        return PostCommitResult(skipped=why)
+    git = ctx.git
+    from . import hook_record as rec
+
+    git.prefetch(["HEAD", rec.MANIFESTS_REF, rec.NOTES_REF])
+    got = git.read("HEAD")
+    if got is None or got[1] != "commit":
+        return PostCommitResult(skipped="no commit")
+    head, message = got[0], _subject(got[2])
+    problems: list[str] = []
+    if ctx.familiar and not _has_lineage(ctx):
+        with ctx.lock():
+            done = _record_fast(ctx, head, message, pending, problems)
+        if done is not None:
+            return PostCommitResult(None, head, done.id, done.number, done.new, done.tag, problems, "fast")
+    return _record_slow(ctx, head, message, problems)
+
+
+def _has_lineage(ctx: HookContext) -> bool:
+    """Lineage to freeze into the snapshot (current lineage records, exported resources): the regular
+    path does that (lineage/freeze.py)."""
+    if any(r.params.get("export") for r in ctx.resources):
+        return True
+    try:
+        names = os.listdir(os.path.join(ctx.state_dir, "lineage"))
+    except FileNotFoundError:
+        return False
+    return any(n.endswith(".json") and not n.startswith(".") for n in names)
+
+
+def _subject(commit: bytes) -> str:
+    _, _, body = commit.partition(b"\n\n")
+    return body.decode("utf-8", "replace").strip().split("\n", 1)[0].strip()
+
+
+def _record_fast(ctx: HookContext, head: str, message: str, pending: dict[str, list[Any]],
+                 problems: list[str]) -> rec.Recorded | None:
+    from . import hook_record as rec
+
+    git = ctx.git
+    states: list[rec.State] = []
+    missing = []
+    git.prefetch([*(f"{head}:{r.path}" for r in ctx.resources if r.type in GIT_HELD),
+                  *(t[0] for t in pending.values() if t[1] == MODE_TREE),
+                  *(t for t in (git.commit_tree(rec.MANIFESTS_REF), git.commit_tree(rec.NOTES_REF)) if t)])
+    for r in ctx.resources:
+        if r.type in GIT_HELD:
+            hit = git.read(f"{head}:{r.path}")
+            states.append((r.name, r.type, r.role, hit[0] if hit and hit[1] == "tree" else EMPTY_TREE, MODE_TREE))
+            continue
+        tree, mode = pending.get(r.name) or ["", MODE_TREE]
+        if tree and mode == MODE_TREE and git.tree(tree) is None:
+            tree = ""  # pruned since? read the resource again
+        if not tree and r.type == "local-files":
+            tree = known_tree(ctx, r) or ""
+        if not tree:
+            missing.append(r)
+        states.append((r.name, r.type, r.role, tree, int(mode)))
+    if missing:  # pre-commit did not run (--no-verify, GIT_DWS_SKIP in it) or could not vouch
+        got = capture(ctx, missing)
+        states = [(n, k, role, *got[n]) if n in got else (n, k, role, t, m) for n, k, role, t, m in states]
+    who = _committer(git, head)
+    template = str(ctx.params.get("snapshot.auto_tag") or "")
+    return rec.record(git, head=head, states=states, message=message,
+                      tag_for=(lambda n: _auto_tag(ctx, template, n, head, problems)) if template else None,
+                      hostname=_hostname(ctx), metrics=_read_metrics(ctx), who=who, state_dir=ctx.state_dir)
+
+
+def _committer(git: LiteGit, commit: str) -> str:
+    """Who we write as: the committer of the commit just made (git worked it out from the environment
+    and config, as Repo.identity would), at the time of this hook."""
+    got = git.read(commit)
+    for line in (got[2] if got else b"").split(b"\n"):
+        if not line:
+            break
+        if line.startswith(b"committer "):
+            ident = line[len(b"committer "):].decode("utf-8", "replace")
+            name, _, rest = ident.partition(" <")
+            email = rest.partition(">")[0]
+            if name and email:
+                from ..store.lite import identity_line
+
+                return identity_line(name, email)
+    who = git.identity()
+    if who is None:
+        raise DwsError("git does not know who you are (user.name / user.email unset)",
+                       'run: git config --global user.name "Your Name"; '
+                       'git config --global user.email you@example.com')
+    return who
+
+
+def _record_slow(ctx: HookContext, head: str, message: str, problems: list[str]) -> PostCommitResult:
+    """The regular snapshot (a configuration or manifest format the fast path does not know)."""
+    from ..workspace import Workspace
+    from .snapshot import take_snapshot
+
+    ws = Workspace.open(ctx.git.workdir)
+    r = take_snapshot(ws, None, message, for_commit=True)
+    template = str(ctx.params.get("snapshot.auto_tag") or "")
+    tag = _auto_tag(ctx, template, r.number, head, problems) if template else None
+    if tag:  # now that the number is known: the same snapshot again, with its tag
+        take_snapshot(ws, tag, message, for_commit=True)
+    return PostCommitResult(None, head, r.id, r.number, r.new, tag, problems, "regular")
+
+
+def _auto_tag(ctx: HookContext, template: str, number: int, head: str, problems: list[str]) -> str | None:
+    from ..model import autotag
+
+    try:
+        tag = autotag.expand(template, number=number, hostname=_hostname(ctx), username=_username(),
+                             branch=_branch(ctx.git), commit=head)
+    except DwsError as e:
+        problems.append(f"no tag: {e.message}")
+        return None
+    if ctx.git.oid(f"refs/tags/{tag}") is not None:
+        problems.append(f"no tag: tag '{tag}' exists already (snapshot.auto_tag = '{template}')")
+        return None
+    return tag
+
+
+def _hostname(ctx: HookContext) -> str:
+    name = ctx.git.local_config("dws.hostname")
+    if name:
+        return name
+    from ..workspace import default_hostname
+
+    return default_hostname()
+
+
+def _username() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _branch(git: LiteGit) -> str | None:
+    try:
+        with open(os.path.join(git.git_dir, "HEAD")) as f:
+            head = f.read().strip()
+    except OSError:
+        return None
+    return head[len("ref: refs/heads/"):] if head.startswith("ref: refs/heads/") else None
+
+
+def _read_metrics(ctx: HookContext) -> dict[str, Any] | None:
+    """As ops.snapshot._read_metrics: the first results resource whose results.json has `metrics`."""
+    from .hook_record import loads
+
+    for r in ctx.resources:
+        if r.role != "results":
+            continue
+        try:
+            with open(os.path.join(ctx.local_path(r), "results.json"), "rb") as f:
+                obj = loads(f.read())
+        except (OSError, ValueError):
+            continue
+        if isinstance(obj, dict) and isinstance(obj.get("metrics"), dict):
+            return dict(obj["metrics"])
+    return None
+
+
+# -- post-checkout ---------------------------------------------------------------------------------
+class CheckoutResult:
+    __slots__ = ("commit", "differs", "mode", "problems", "restored", "sid", "unsafe")
+
+    def __init__(self, mode: str, commit: str) -> None:
+        self.mode = mode
+        self.commit = commit  # the new HEAD
+        self.sid: str | None = None  # the snapshot of it or of its nearest snapshotted ancestor
+        self.restored: dict[str, str] = {}  # resource -> summary of what changed
+        self.differs: dict[str, str] = {}  # `warn`: resource -> summary of what restoring would change
+        self.unsafe: dict[str, list[str]] = {}  # resource -> paths whose content no snapshot holds
+        self.problems: dict[str, str] = {}  # resource -> why it was not restored
+
+
+def post_checkout(ctx: HookContext, old: str, new: str, branch_flag: str) -> CheckoutResult | None:
+    """After a branch checkout (flag 1, HEAD moved): restore the resources git does not hold to the
+    snapshot of the new HEAD or of its nearest snapshotted first-parent ancestor, each one only when
+    nothing would be lost; `hooks.checkout = warn` only reports, `off` does nothing."""
+    if branch_flag != "1" or old == new or in_progress(ctx.git):
+        return None
+    mode = str(ctx.params.get("hooks.checkout") or "restore")
+    if mode == "off":
+        return None
+    linked = ctx.git.git_dir != ctx.git.common_dir
+    todo = [r for r in ctx.resources if r.type not in GIT_HELD and r.role != "results"]
+    if linked:  # a directory outside this worktree is shared with the others: leave it alone
+        root = ctx.git.workdir + os.sep
+        todo = [r for r in todo if ctx.resource_path(r).startswith(root)]
+    if not todo:
+        return None
+    from ..errors import UnsafeRestore
+    from ..progress import NULL
+    from ..resources import registry
+    from ..workspace import Workspace
+    from .resolve import snapshot_of_commit
+    from .restore import restore
+
+    ws = Workspace.open(ctx.git.workdir)
+    out = CheckoutResult(mode, new)
+    out.sid = snapshot_of_commit(ws, new, ancestors=True)
+    if out.sid is None:
+        return out
+    in_snapshot = {s.name: s for s in ws.db.get(out.sid).content.resources}
+    for r in todo:
+        spec = ws.config.resource(r.name)
+        if spec is None or r.name not in in_snapshot:
+            continue  # added since that snapshot: nothing to restore it to
+        try:
+            if mode == "warn":
+                plan = registry.load(ws, spec).plan_restore(in_snapshot[r.name].tree, NULL)
+                if not plan.changes.clean:
+                    out.differs[r.name] = plan.changes.summary()
+                continue
+            done = restore(ws, out.sid, only=[r.name])
+        except UnsafeRestore as e:
+            out.unsafe[r.name] = e.paths
+            continue
+        except DwsError as e:
+            out.problems[r.name] = e.message
+            continue
+        changes = done.restored.get(r.name)
+        if changes is not None and not changes.clean:
+            out.restored[r.name] = changes.summary()
+    return out
+
+
+# -- post-rewrite ----------------------------------------------------------------------------------
+def post_rewrite(ctx: HookContext, pairs: list[tuple[str, str]]) -> int:
+    """Keep snapshots attached to amended / rebased commits (see hook_record.rewrite_notes). Returns
+    how many commits' notes changed."""
+    if not pairs:
+        return 0
+    who = ctx.git.identity()
+    if who is None:
+        raise DwsError("git does not know who you are (user.name / user.email unset)")
+    from . import hook_record as rec
+
+    with ctx.lock():
+        changed = rec.rewrite_notes(ctx.git, pairs, who)
+    if changed is None:
+        raise DwsError("refs/dws/manifests has a layout this git-dws does not know; notes were not moved",
+                       "upgrade git-dws: pip install -U git-dws")
+    return changed
+
+
+def parse_rewrites(data: bytes) -> list[tuple[str, str]]:
+    """post-rewrite's stdin: `<old> <new> [extra]` per line."""
+    out = []
+    for line in data.decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            out.append((parts[0], parts[1]))
+    return out

@@ -1,0 +1,115 @@
+"""A data remote on S3 or an S3-compatible server, through boto3 (the optional `s3` extra).
+
+Credentials come from boto3's standard chain (environment, ~/.aws profiles, instance roles); only the
+endpoint URL of an S3-compatible server is configuration. A PUT is atomic, so an object is either
+complete or absent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from ...errors import DwsError
+from ...progress import Task
+from ..cas import ContentStore
+from . import object_key
+from .parallel import WORKERS, run_parallel
+
+
+def client(endpoint_url: str | None) -> Any:
+    """A boto3 S3 client, or a DwsError that says how to install boto3."""
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise DwsError("S3 support needs boto3, which is not installed",
+                       "pip install 'git-dws[s3]'") from None
+    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60,
+                    max_pool_connections=WORKERS * 2)
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    return boto3.client("s3", endpoint_url=endpoint or None, config=config)
+
+
+def explain(e: BaseException, where: str) -> DwsError:
+    """Turn a botocore failure into a message with a hint."""
+    name = type(e).__name__
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        return DwsError(f"no AWS credentials for {where}",
+                        "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE (never in .dws.toml)")
+    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"):
+        return DwsError(f"cannot reach {where}: {e}",
+                        "nothing is lost: check the network or endpoint_url, then run the command again; "
+                        "it resumes where it stopped")
+    response = getattr(e, "response", None)
+    if isinstance(response, dict):
+        err = response.get("Error", {})
+        code = err.get("Code", "")
+        if code in ("NoSuchBucket",):
+            return DwsError(f"bucket of {where} does not exist", "create the bucket first")
+        if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+            return DwsError(f"access denied by {where} ({code})", "check your AWS credentials and their rights")
+        return DwsError(f"{where}: {code} {err.get('Message', '')}".strip(), "run the command again")
+    return DwsError(f"{where}: {e}", "run the command again; transfers resume where they stopped")
+
+
+def is_not_found(e: BaseException) -> bool:
+    response = getattr(e, "response", None)
+    code = response.get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
+class S3Backend:
+    def __init__(self, url: str, bucket: str, prefix: str, endpoint_url: str | None) -> None:
+        self.url = url
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self._client = client(endpoint_url)
+
+    def _key(self, digest: str) -> str:
+        return self.prefix + object_key(digest)
+
+    def present(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        base = self.prefix + "objects/"
+        try:
+            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=base):
+                for obj in page.get("Contents", []):
+                    rest = obj["Key"][len(base):]
+                    if len(rest) == 65 and rest[2] == "/":
+                        out[rest[:2] + rest[3:]] = int(obj["Size"])
+        except Exception as e:
+            raise explain(e, self.url) from e
+        return out
+
+    def upload(self, store: ContentStore, digests: Sequence[str], task: Task) -> None:
+        def put(digest: str) -> None:
+            key = self._key(digest)
+            try:
+                path = store.loose_path(digest)
+                if path is not None:
+                    self._client.upload_file(path, self.bucket, key)
+                else:
+                    self._client.put_object(Bucket=self.bucket, Key=key, Body=store.read(digest))
+            except DwsError:
+                raise
+            except Exception as e:
+                raise explain(e, self.url) from e
+
+        run_parallel(put, digests, task, self.url)
+
+    def download(self, digests: Sequence[str], dest_dir: str, task: Task) -> dict[str, str]:
+        got: dict[str, str] = {}
+
+        def get(digest: str) -> None:
+            dest = os.path.join(dest_dir, digest)
+            try:
+                self._client.download_file(self.bucket, self._key(digest), dest)
+            except Exception as e:
+                if is_not_found(e):
+                    return
+                raise explain(e, self.url) from e
+            got[digest] = dest
+
+        run_parallel(get, digests, task, self.url)
+        return got
