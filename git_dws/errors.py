@@ -49,16 +49,18 @@ class AmbiguousSnapshot(DwsError):
 
 
 class UnsafeRestore(DwsError):
-    """Restoring would destroy data that no snapshot holds."""
+    """Restoring would destroy data that no snapshot holds: {resource: paths}."""
 
-    def __init__(self, resource: str, paths: list[str]) -> None:
-        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    def __init__(self, unsafe: dict[str, list[str]]) -> None:
+        parts = []
+        for resource, paths in unsafe.items():
+            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            parts.append(f"{resource}: {shown}")
         super().__init__(
-            f"resource '{resource}' has changes that no snapshot holds: {shown}",
+            f"changes that no snapshot holds would be lost ({'; '.join(parts)})",
             "take a snapshot first (git dws snapshot), or rerun with --force to discard them",
         )
-        self.resource = resource
-        self.paths = paths
+        self.unsafe = unsafe
 
 
 class RefRaceError(DwsError):

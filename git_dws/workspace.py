@@ -32,14 +32,11 @@ class Workspace:
     @classmethod
     def open(cls, start: str = ".") -> Workspace:
         repo = Repo(start)
-        path = os.path.join(repo.workdir, FILENAME)
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            raise NotAWorkspace(f"not a git-dws workspace: {repo.workdir} has no {FILENAME}",
-                                "run `git dws init` there first") from None
-        return cls(repo, WorkspaceConfig.from_bytes(data, path))
+        return cls(repo, _read_config(repo.workdir))
+
+    def reload_config(self) -> None:
+        """Read .dws.toml again, after a command moved the branch (pull) and it may have changed."""
+        self.config = _read_config(self.root)
 
     @property
     def root(self) -> str:
@@ -120,6 +117,17 @@ class Workspace:
         os.replace(tmp, path)
         self.config = config
         commit_paths(self.root, (FILENAME, *extra_paths), message)
+
+
+def _read_config(root: str) -> WorkspaceConfig:
+    path = os.path.join(root, FILENAME)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise NotAWorkspace(f"not a git-dws workspace: {root} has no {FILENAME}",
+                            "run `git dws init` there first") from None
+    return WorkspaceConfig.from_bytes(data, path)
 
 
 def default_hostname() -> str:

@@ -3,158 +3,37 @@ post-commit records the snapshot of the new commit, post-checkout brings data in
 post-rewrite keeps snapshots attached to amended and rebased commits.
 
 Speed matters here (the budget is tens of milliseconds a commit), so this module and everything it
-imports at the top are standard library only: the workspace configuration is read once and cached per
-worktree, a resource whose stat cache vouches for every file is not read, and objects go through
-`store.lite`. The regular code path (pygit2, the resource registry) is imported only when there is real
+imports at the top are standard library only (the workspace as the hooks see it is `hook_context`);
+objects go through `store.lite` and `hook_record`. The regular code path (pygit2, the resource registry) is imported only when there is real
 work it alone can do: content to capture, a resource type the fast path does not know, data to restore.
 Nothing here prints; results go back to `hooks/entry.py`.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
-import stat
-import time
 
 from ..errors import DwsError
 from ..store.lite import EMPTY_TREE, MODE_TREE, LiteGit
+from .hook_context import (
+    GIT_HELD,
+    HookContext,
+    _clear_pending,
+    _take_pending,
+    _write_pending,
+    capture,
+    in_progress,
+    known_tree,
+    mark_nothing_to_capture,
+)
 
-TYPE_CHECKING = False  # typing, contextlib, json, ... cost more than a hook with nothing to do
+TYPE_CHECKING = False  # typing, json, ... cost more than a hook with nothing to do
 if TYPE_CHECKING:
     from typing import Any
 
     from . import hook_record as rec
 
-CONFIG_FILE = ".dws.toml"  # config.FILENAME, without importing config
-GIT_HELD = frozenset({"git-subdirectory"})  # the workspace's own git holds these; checkout moves them
-CHECKOUT_MODES = ("restore", "warn", "off")
-_IN_PROGRESS = (("rebase-merge", "rebase"), ("rebase-apply", "rebase"), ("MERGE_HEAD", "merge"),
-                ("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert"), ("sequencer", "cherry-pick"),
-                ("BISECT_LOG", "bisect"))
-LOCK_WAIT = 10.0
 
-
-class Resource:
-    __slots__ = ("name", "params", "path", "role", "type")
-
-    def __init__(self, name: str, table: dict[str, Any]) -> None:
-        self.name = name
-        self.type = str(table.get("type", ""))
-        self.role = str(table.get("role", ""))
-        self.path = str(table.get("path", ""))
-        self.params = table
-
-
-class HookContext:
-    """A workspace as the hooks see it: the repository and the raw `.dws.toml` tables."""
-
-    def __init__(self, git: LiteGit, config: dict[str, Any]) -> None:
-        self.git = git
-        self.config = config
-        self.params: dict[str, Any] = dict(config.get("params") or {})
-        self.resources = [Resource(n, t) for n, t in (config.get("resources") or {}).items()]
-        self.state_dir = os.path.join(git.git_dir, "dws")
-        self.dws_dir = os.path.join(git.common_dir, "dws")
-
-    @property
-    def familiar(self) -> bool:
-        """A configuration format this version reads (else the regular path, which explains)."""
-        return int((self.config.get("workspace") or {}).get("format", 1)) <= 1
-
-    def resource_path(self, r: Resource) -> str:
-        """As Workspace.resource_path: a machine-local override (dws-resource.<name>.path) wins."""
-        p = self.git.local_config(f"dws-resource.{r.name}.path") or r.path
-        return os.path.normpath(p if os.path.isabs(p) else os.path.join(self.git.workdir, p))
-
-    def local_path(self, r: Resource) -> str:
-        return os.path.join(self.git.workdir, r.path) if r.type in GIT_HELD else self.resource_path(r)
-
-    def lock(self) -> _Lock:
-        return _Lock(os.path.join(self.dws_dir, "lock"))
-
-
-class _Lock:
-    """The workspace lock (as store.lock.workspace_lock), waiting a little for a command that holds it."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.fd = -1
-
-    def __enter__(self) -> None:
-        import fcntl
-
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(self.fd)
-                    raise DwsError("another git-dws command is running in this workspace",
-                                   "wait for it to finish") from None
-                time.sleep(0.05)
-
-    def __exit__(self, *exc: object) -> None:
-        os.close(self.fd)  # closing releases the flock
-
-
-def open_context(cwd: str) -> HookContext | None:
-    """The workspace at `cwd`, or None when this is not one (the hooks then do nothing)."""
-    git = LiteGit.discover(cwd)
-    if git is None:
-        return None
-    config = _load_config(git)
-    return HookContext(git, config) if config is not None else None
-
-
-def _load_config(git: LiteGit) -> dict[str, Any] | None:
-    """The parsed `.dws.toml`, cached per worktree by its stat data (tomllib costs more than the rest of
-    a hook with nothing to do)."""
-    path = os.path.join(git.workdir, CONFIG_FILE)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-    cache = os.path.join(git.git_dir, "dws", "hook-config")
-    try:
-        with open(cache, "rb") as f:
-            cached = marshal.load(f)
-        if cached[0] == key and isinstance(cached[1], dict):
-            return dict(cached[1])
-    except (OSError, EOFError, ValueError, TypeError, IndexError):
-        pass
-    import tomllib
-
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise DwsError(f"cannot read {CONFIG_FILE}: {e}", f"fix {CONFIG_FILE} by hand or restore it from git") from e
-    try:
-        blob = marshal.dumps([key, data])
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        with open(cache + ".tmp", "wb") as f:
-            f.write(blob)
-        os.replace(cache + ".tmp", cache)
-    except (OSError, ValueError):
-        pass
-    return data
-
-
-def in_progress(git: LiteGit) -> str | None:
-    """The multi-step git operation under way in this worktree (rebase, merge, ...), if any."""
-    for name, what in _IN_PROGRESS:
-        if os.path.lexists(os.path.join(git.git_dir, name)):
-            return what
-    return None
-
-
-# -- pre-commit ------------------------------------------------------------------------------------
 class PreCommitResult:
     __slots__ = ("captured", "skipped", "trees")
 
@@ -188,116 +67,6 @@ def pre_commit(ctx: HookContext) -> PreCommitResult:
     return PreCommitResult(trees=trees, captured=[r.name for r in slow])
 
 
-MARKER = "hook-nothing-to-capture"  # in $GIT_DIR/dws/; the shim reads it (hooks/hook-tmpl)
-RACY = 2.0
-
-
-def mark_nothing_to_capture(ctx: HookContext, nothing: bool) -> None:
-    """Leave (or remove) the marker that lets the pre-commit shim skip starting Python while .dws.toml
-    lists no resource to capture. It is written only when .dws.toml is older than RACY seconds, so any
-    later change of .dws.toml has a newer time stamp than the marker (the shim compares them)."""
-    path = os.path.join(ctx.state_dir, MARKER)
-    try:
-        if not nothing:
-            os.unlink(path)
-            return
-        config = os.stat(os.path.join(ctx.git.workdir, CONFIG_FILE)).st_mtime_ns
-        if os.path.exists(path) and os.stat(path).st_mtime_ns > config:
-            return  # valid
-        if config < (time.time() - RACY) * 1e9:
-            os.makedirs(ctx.state_dir, exist_ok=True)
-            with open(path, "w") as f:
-                f.write("git-dws: this workspace has no resource for the pre-commit hook to capture\n")
-    except OSError:
-        pass
-
-
-def known_tree(ctx: HookContext, r: Resource) -> str | None:
-    """The manifest tree of a local-files resource when its stat cache holds every file, unchanged, and
-    knows the tree they make (the cache only keeps a tree whose content was captured). Stops at the
-    first file that is new or changed: then the regular capture reads the resource."""
-    from ..store.statcache import StatCache
-
-    cache = StatCache(os.path.join(ctx.state_dir, "statcache", r.name))
-    if cache.old_tree is None:
-        return None
-    count = 0
-    stack = [(ctx.resource_path(r), "")]
-    try:
-        while stack:
-            path, prefix = stack.pop()
-            with os.scandir(path) as it:
-                for e in it:
-                    st = e.stat(follow_symlinks=False)
-                    m = st.st_mode
-                    if stat.S_ISDIR(m):
-                        stack.append((e.path, prefix + e.name + "/"))
-                    elif stat.S_ISREG(m):
-                        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, m)
-                        if cache.get(prefix + e.name, key) is None:
-                            return None
-                        count += 1
-                    elif stat.S_ISLNK(m):
-                        return None  # link targets are not cached: let the regular path read them
-    except OSError:
-        return None
-    return cache.unchanged_tree(count)
-
-
-def capture(ctx: HookContext, resources: list[Resource]) -> dict[str, list[Any]]:
-    """Snapshot resources through their regular implementation (this is where pygit2 gets imported)."""
-    if not resources:
-        return {}
-    from ..progress import NULL
-    from ..resources import registry
-    from ..workspace import Workspace
-
-    ws = Workspace.open(ctx.git.workdir)
-    out: dict[str, list[Any]] = {}
-    for r in resources:
-        spec = ws.config.resource(r.name)
-        if spec is None:
-            continue
-        res = registry.load(ws, spec)
-        out[r.name] = [res.snapshot(NULL), int(getattr(type(res), "manifest_mode", MODE_TREE))]
-    return out
-
-
-def _pending_path(ctx: HookContext) -> str:
-    return os.path.join(ctx.state_dir, "hook-pending")
-
-
-def _write_pending(ctx: HookContext, trees: dict[str, list[Any]]) -> None:
-    """For post-commit of the same `git commit` (same parent process: git itself)."""
-    from .hook_record import canonical_json
-
-    os.makedirs(ctx.state_dir, exist_ok=True)
-    path = _pending_path(ctx)
-    with open(path + ".tmp", "wb") as f:
-        f.write(canonical_json({"ppid": os.getppid(), "trees": trees}))
-    os.replace(path + ".tmp", path)
-
-
-def _take_pending(ctx: HookContext) -> dict[str, list[Any]]:
-    from .hook_record import loads
-
-    try:
-        with open(_pending_path(ctx), "rb") as f:
-            obj = loads(f.read())
-    except (OSError, ValueError):
-        return {}
-    _clear_pending(ctx)
-    return dict(obj.get("trees") or {}) if obj.get("ppid") == os.getppid() else {}
-
-
-def _clear_pending(ctx: HookContext) -> None:
-    try:
-        os.unlink(_pending_path(ctx))
-    except FileNotFoundError:
-        pass
-
-
-# -- post-commit -----------------------------------------------------------------------------------
 class PostCommitResult:
     __slots__ = ("commit", "new", "number", "path", "problems", "sid", "skipped", "tag")
 
@@ -533,7 +302,7 @@ def post_checkout(ctx: HookContext, old: str, new: str, branch_flag: str) -> Che
                 continue
             done = restore(ws, out.sid, only=[r.name])
         except UnsafeRestore as e:
-            out.unsafe[r.name] = e.paths
+            out.unsafe.update(e.unsafe)
             continue
         except DwsError as e:
             out.problems[r.name] = e.message

@@ -72,27 +72,28 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
             plans = _plans(ws, target, data, progress)
             unsafe = [p for _, p in plans if p.unsafe and not p.changes.clean]
             if unsafe and not force:
-                raise UnsafeRestore(unsafe[0].resource, unsafe[0].unsafe)
+                raise UnsafeRestore({p.resource: p.unsafe for p in unsafe})
             fetched = fetch_for_plans(ws, plans, progress)
         _move_branch(root, r, branch, action, up)
+        ws.reload_config()  # the branch may bring resources added or changed on the other side
 
-    restored: dict[str, Changes] = {}
-    if target and target != current:
-        if data:
-            from .restore import restore
+        restored: dict[str, Changes] = {}
+        if target and target != current:
+            if data:
+                from .restore import restore
 
-            everything = {s.name for s in ws.config.resources} | {
-                s.name for s in ws.db.get(target).content.resources}
-            res = restore(ws, target, leave=sorted(everything - set(data)), force=force, progress=progress)
-            restored = {k: v for k, v in res.restored.items() if not v.clean}
-        else:
-            ws.set_current_snapshot(target)
-    pulled = {} if only_workspace else pull_resources(ws, selected, progress)
-    invalidate_lineage(ws, set(restored) | set(pulled))
-    messages = []
-    if action == "merge" and new_snaps:
-        messages.append("the branches were merged; the data stays at your snapshot. `git dws report history` "
-                        "lists the new snapshots, `git dws restore ID` brings one in")
+                everything = {s.name for s in ws.config.resources} | {
+                    s.name for s in ws.db.get(target).content.resources}
+                res = restore(ws, target, leave=sorted(everything - set(data)), force=force, progress=progress)
+                restored = {k: v for k, v in res.restored.items() if not v.clean}
+            else:
+                ws.set_current_snapshot(target)
+        pulled = {} if only_workspace else pull_resources(ws, selected, progress)
+        invalidate_lineage(ws, set(restored) | set(pulled))
+        messages = []
+        if action == "merge" and new_snaps:
+            messages.append("the branches were merged; the data stays at your snapshot. `git dws report history` "
+                            "lists the new snapshots, `git dws restore ID` brings one in")
     return PullResult(r, branch, action, new_snaps, new_tags, conflicts, target or current, restored,
                       fetched, pulled, messages)
 

@@ -16,7 +16,6 @@ from ..config import DataRemote
 from ..errors import DwsError, UsageError
 from ..model.manifest import LISTING, decode_listing
 from ..progress import NULL, Progress
-from ..store.cas import hash_bytes
 from ..store.remotes import Backend, open_backend, parse_url
 from ..store.remotes.transfer import Pushed, fetch_objects, push_objects
 from ..workspace import Workspace
@@ -156,23 +155,12 @@ def fetch_content(ws: Workspace, sizes: dict[str, int], *, remote: str | None = 
 def fetch_for_plans(ws: Workspace, plans: Iterable[tuple[Any, Any]], progress: Progress = NULL) -> int:
     """Before a restore writes anything: fetch the content its plans need that the store lacks."""
     sizes: dict[str, int] = {}
-    links: set[bytes] = set()
     for res, plan in plans:
         if not getattr(res, "stores_content", False) or not plan.can_write:
             continue
         target = res.files(plan.tree)
         for rel in (*plan.changes.added, *plan.changes.modified):
             e = target[rel]
-            if e.is_link:
-                links.add(e.target.encode("utf-8", "surrogateescape"))
-            elif e.digest:
+            if e.digest and not e.is_link:
                 sizes[e.digest] = e.size
-    fetched = fetch_content(ws, sizes, progress=progress)
-    # local-files counts a symlink as held when its target text is in the store (as a snapshot puts it);
-    # the manifest carries that text, so a clone restoring the link holds it too.
-    missing_links = [t for t in links if not ws.store.has(hash_bytes(t))]
-    if missing_links:
-        with ws.store.pack_writer() as pack:
-            for t in missing_links:
-                pack.add(t)
-    return fetched
+    return fetch_content(ws, sizes, progress=progress)

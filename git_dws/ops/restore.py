@@ -72,7 +72,7 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
             plans.append((res, plan))
         unsafe = [p for _, p in plans if p.unsafe and p.can_write and not p.changes.clean]
         if unsafe and not force:
-            raise UnsafeRestore(unsafe[0].resource, unsafe[0].unsafe)
+            raise UnsafeRestore({p.resource: p.unsafe for p in unsafe})
         todo = [(r, p) for r, p in plans if p.can_write and not p.changes.clean]
         if todo and confirm is not None and not confirm(
             f"Restore {', '.join(p.resource for _, p in todo)} to snapshot {sid[:12]}?"

@@ -21,7 +21,7 @@ from ..model.snapshot import ResourceState, SnapshotContent, SnapshotMeta, note_
 from ..progress import NULL, Progress
 from ..resources import registry
 from ..resources.git_subdir import GitSubdirectory
-from ..store.repo import EMPTY_TREE, MODE_TREE, TreeEntry
+from ..store.repo import MODE_TREE, TreeEntry
 from ..store.snapdb import NewSnapshot
 from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace, commit_paths
 from .resolve import snapshot_of_tag
@@ -64,11 +64,17 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
             if not confirm(f"Tag '{tag}' already names {what}. Move it to the new snapshot?"):
                 raise UserAbort("snapshot cancelled; nothing was changed")
 
+    if repo.head() is None:
+        raise DwsError("the workspace has no commit yet", "commit something first (git commit)")
     number = db.next_number()
     now = dt.datetime.now().astimezone()
     resources = [registry.load(ws, spec) for spec in ws.config.resources]
     lineage = Freeze(ws, [r.spec.name for r in resources])  # fails now on unresolvable placeholders
     metrics = _read_metrics(ws, resources)
+    # Capture what can fail (unreadable files, missing directories) before anything is moved or
+    # committed, so a failed snapshot leaves the working tree as it was.
+    early = {r.spec.name: r.snapshot(progress) for r in resources
+             if r.spec.role != "results" and not isinstance(r, GitSubdirectory)}
 
     results_dir, moved = None, 0
     results = [r for r in resources if r.spec.role == "results" and not for_commit]
@@ -80,15 +86,16 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
         moved = sum(copy_results(r.local_path, results_dir, exclude) if r.spec.params.get("export")
                     else r.move_results(results_dir, exclude) for r in results)  # exported: copied
 
-    subdirs = [r.spec.path for r in resources if isinstance(r, GitSubdirectory)
-               and (os.path.lexists(r.local_path) or r.head_tree() != EMPTY_TREE)]
-    if subdirs and not for_commit:
-        commit_paths(ws.root, tuple(subdirs), f"Snapshot {tag or number}: commit resource changes")
+    if not for_commit:  # only directories that changed: an untouched index stays byte-for-byte the same
+        changed = [r.spec.path for r in resources
+                   if isinstance(r, GitSubdirectory) and r.current_tree() != r.head_tree()]
+        if changed:
+            commit_paths(ws.root, tuple(changed), f"Snapshot {tag or number}: commit resource changes")
     head = repo.head()
-    if head is None:
-        raise DwsError("the workspace has no commit yet", "commit something first (git commit)")
+    assert head is not None
 
-    states = tuple(ResourceState(r.spec.name, r.spec.type, r.spec.role, r.snapshot(progress))
+    states = tuple(ResourceState(r.spec.name, r.spec.type, r.spec.role,
+                                 early[r.spec.name] if r.spec.name in early else r.snapshot(progress))
                    for r in resources)
     content = SnapshotContent(states)
     sid = content.id

@@ -42,15 +42,19 @@ class GitSubdirectory:
         """The tree the directory would have if committed now (tracked and untracked, minus ignored),
         computed in a throw-away copy of the index: the user's index is never touched."""
         repo = self.ws.repo
+        if not os.path.isdir(self.local_path):
+            return EMPTY_TREE  # gone from the working tree (git add would not even match the path)
         with tempfile.TemporaryDirectory(prefix="dws-index-") as tmp:
             index = os.path.join(tmp, "index")
             src = os.environ.get("GIT_INDEX_FILE") or os.path.join(repo.git_dir, "index")
             if os.path.exists(src):
-                shutil.copyfile(src, index)
+                # copy2 keeps the index's mtime: git trusts an entry's stat only if the entry is older
+                # than the index file (racy-git), and git compares whole seconds here, so a fresh mtime
+                # would hide a same-size edit made in the same second.
+                shutil.copy2(src, index)
             env = {"GIT_INDEX_FILE": index}
             git_run(self.ws.root, "add", "-A", "--ignore-errors", "--", self.spec.path, env=env)
-            tree = git_oneline(self.ws.root, "write-tree", f"--prefix={self.spec.path}/", env=env) \
-                if os.path.isdir(self.local_path) else ""
+            tree = git_oneline(self.ws.root, "write-tree", f"--prefix={self.spec.path}/", env=env)
         return tree or EMPTY_TREE
 
     def snapshot(self, progress: Progress) -> str:

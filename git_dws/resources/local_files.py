@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, ClassVar
@@ -96,8 +97,8 @@ class LocalFiles:
         changes = compare(current, target)
         store = self.ws.store
         unsafe = [p for p in (*changes.modified, *changes.deleted) if not _held(store, current[p])]
-        if not self.stores_content:
-            return RestorePlan(self.spec.name, tree, changes, [], can_write=False)
+        if not self.stores_content:  # drift is reported as status does: what changed since the snapshot
+            return RestorePlan(self.spec.name, tree, compare(target, current), [], can_write=False)
         return RestorePlan(self.spec.name, tree, changes, unsafe)
 
     def restore(self, plan: RestorePlan, progress: Progress) -> None:
@@ -113,13 +114,20 @@ class LocalFiles:
             task.advance()
         files.prune_empty_dirs(root, {os.path.dirname(r) for r in ch.deleted})
         umask = _umask()
-        for rel in (*ch.added, *ch.modified):
-            _write(self.ws, target[rel], os.path.join(root, rel), umask)
-            task.advance()
+        with self.ws.store.pack_writer() as pack:
+            for rel in (*ch.added, *ch.modified):
+                e = target[rel]
+                _write(self.ws, e, os.path.join(root, rel), umask)
+                if e.is_link:  # a link's content is its target text: held, like a snapshot holds it
+                    pack.add(_link_bytes(e.target))
+                task.advance()
         progress.done(task)
 
     def move_results(self, dest_rel: str, exclude: list[str]) -> int:
         return files.move_results(self.local_path, dest_rel, exclude)
+
+
+_counter = itertools.count()
 
 
 def _link_bytes(target: str) -> bytes:
@@ -146,7 +154,7 @@ def _write(ws: Workspace, e: FileEntry, dest: str, umask: int) -> None:
     """Put one file in place atomically: a temporary sibling renamed over the old file."""
     parent = os.path.dirname(dest)
     _make_dirs(parent)
-    tmp = os.path.join(parent, f".dws-tmp-{os.getpid()}-{os.path.basename(dest)}"[:250])
+    tmp = os.path.join(parent, f".dws-tmp-{os.getpid()}-{next(_counter)}")  # short: names may be 255 bytes
     _remove(tmp)
     try:
         if e.mode == MODE_LINK:

@@ -10,9 +10,18 @@ from contextlib import contextmanager
 
 from ..errors import DwsError
 
+_held: dict[str, int] = {}  # path -> depth: a use case may call another (pull -> restore) under one lock
+
 
 @contextmanager
 def workspace_lock(path: str, wait: bool = False) -> Iterator[None]:
+    if _held.get(path):
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -21,6 +30,10 @@ def workspace_lock(path: str, wait: bool = False) -> Iterator[None]:
         except BlockingIOError:
             raise DwsError("another git-dws command is running in this workspace",
                            "wait for it to finish, then run the command again") from None
-        yield
+        _held[path] = 1
+        try:
+            yield
+        finally:
+            del _held[path]
     finally:
         os.close(fd)
