@@ -68,8 +68,9 @@ def main(argv: list[str]) -> int:
 
 def _run(hook: str, args: list[str], stdin: bytes) -> int:
     from ..ops import hook_impl
+    from ..ops.hook_context import open_context
 
-    ctx = hook_impl.open_context(os.getcwd())
+    ctx = open_context(os.getcwd())
     if ctx is None:
         return 0  # not a workspace (e.g. core.hooksPath shared with other repositories)
     try:

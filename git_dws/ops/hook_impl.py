@@ -3,9 +3,10 @@ post-commit records the snapshot of the new commit, post-checkout brings data in
 post-rewrite keeps snapshots attached to amended and rebased commits.
 
 Speed matters here (the budget is tens of milliseconds a commit), so this module and everything it
-imports at the top are standard library only (the workspace as the hooks see it is `hook_context`);
-objects go through `store.lite` and `hook_record`. The regular code path (pygit2, the resource registry) is imported only when there is real
-work it alone can do: content to capture, a resource type the fast path does not know, data to restore.
+imports at the top are standard library only (the workspace as the hooks see it is `hook_context`;
+objects go through `store.lite` and `hook_record`). The regular code path (pygit2, the resource
+registry) is imported only when there is real work it alone can do: content to capture, a resource type
+or a manifest layout the fast path does not know, lineage to freeze, data to restore.
 Nothing here prints; results go back to `hooks/entry.py`.
 """
 
@@ -18,13 +19,13 @@ from ..store.lite import EMPTY_TREE, MODE_TREE, LiteGit
 from .hook_context import (
     GIT_HELD,
     HookContext,
-    _clear_pending,
-    _take_pending,
-    _write_pending,
     capture,
+    clear_pending,
     in_progress,
     known_tree,
     mark_nothing_to_capture,
+    take_pending,
+    write_pending,
 )
 
 TYPE_CHECKING = False  # typing, json, ... cost more than a hook with nothing to do
@@ -47,7 +48,7 @@ class PreCommitResult:
 def pre_commit(ctx: HookContext) -> PreCommitResult:
     """Record every resource git does not hold, capturing new content into the store; a resource that
     cannot be read raises DwsError, which stops the commit. The trees wait for post-commit."""
-    _clear_pending(ctx)
+    clear_pending(ctx)
     why = in_progress(ctx.git)
     todo = [r for r in ctx.resources if r.type not in GIT_HELD]
     mark_nothing_to_capture(ctx, not todo)
@@ -63,7 +64,7 @@ def pre_commit(ctx: HookContext) -> PreCommitResult:
             else:
                 slow.append(r)
         trees.update(capture(ctx, slow))
-    _write_pending(ctx, trees)
+    write_pending(ctx, trees)
     return PreCommitResult(trees=trees, captured=[r.name for r in slow])
 
 
@@ -82,7 +83,7 @@ class PostCommitResult:
 def post_commit(ctx: HookContext) -> PostCommitResult:
     """Record the snapshot of the commit just made, as `git dws snapshot` would (note, manifest commit,
     tag when `snapshot.auto_tag` is set), with the trees pre-commit recorded."""
-    pending = _take_pending(ctx)
+    pending = take_pending(ctx)
     mark_nothing_to_capture(ctx, all(r.type in GIT_HELD for r in ctx.resources))
     why = in_progress(ctx.git)
     if why:

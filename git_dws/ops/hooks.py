@@ -25,7 +25,7 @@ ID = "git-dws-hook-5f0c4a7e"
 VERSION = 1
 # What a commit imports before it knows whether there is work (see hooks/entry.py), by file under git_dws/.
 HOT_MODULES = ("__init__.py", "errors.py", "hooks/__init__.py", "hooks/entry.py", "ops/__init__.py",
-               "ops/hook_impl.py", "ops/hook_record.py", "store/__init__.py", "store/lite.py",
+               "ops/hook_impl.py", "ops/hook_context.py", "ops/hook_record.py", "store/__init__.py", "store/lite.py",
                "store/statcache.py", "model/__init__.py", "model/autotag.py")
 
 
@@ -111,6 +111,9 @@ def _pythonpath(python: str) -> str:
     through bin/git-dws): the shim then puts it on PYTHONPATH."""
     here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     parent = os.path.dirname(here)
+    script = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if os.path.dirname(script) != os.path.join(parent, "bin"):
+        return ""  # an installed git-dws: the interpreter of its script imports this package by itself
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     try:
         proc = subprocess.run([python, "-c", "import git_dws, os; print(os.path.realpath(git_dws.__file__))"],

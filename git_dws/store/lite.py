@@ -192,14 +192,15 @@ class LiteGit:
             self._config = {config_key(k): v for k, _, v in items}
         return self._config.get(config_key(key))
 
-    def local_config(self, key: str) -> str | None:
+    def local_config(self, key: str, local_only: bool = False) -> str | None:
         """A setting git-dws keeps in the repository's own config file (dws.hostname, dws-resource.*),
         read from that file when it is plainly there, else through `git config` (one process less on
-        every commit). Anything unusual (includes, `git -c`, per-worktree config, quoting) goes to git."""
+        every commit). Anything unusual (includes, `git -c`, per-worktree config, quoting) goes to git.
+        `local_only`: a key missing from a plainly read file is unset (not looked for elsewhere)."""
         if self._local is None:
             self._local = _parse_local(self.common_dir, self.git_dir)
-        if self._local and config_key(key) in self._local:
-            return self._local[config_key(key)]
+        if self._local and (local_only or config_key(key) in self._local):
+            return self._local.get(config_key(key))
         return self.config(key)
 
     def identity(self) -> str | None:

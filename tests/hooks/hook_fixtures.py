@@ -39,8 +39,8 @@ def out(cwd: Path, *args: str) -> str:
     return git(cwd, *args).stdout.strip()
 
 
-def commit(cwd: Path, message: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return git(cwd, "commit", "-q", "--allow-empty", "-m", message, *args, **env)
+def commit(cwd: Path, message: str, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    return git(cwd, "commit", "-q", "--allow-empty", "-m", message, *args, check=check, **env)
 
 
 def note_ids(cwd: Path, rev: str = "HEAD") -> list[str]:

@@ -89,3 +89,15 @@ def test_worktree_add_restores_and_keeps_state_apart(tmp_path: Path) -> None:
     git(ws, "switch", "-q", "-c", "other", "main")
     assert tree_state(ws / "data") == tree_state(wt / "data") != v1
     assert len(history(ws)) == 3
+
+
+def test_bisect_checkouts_leave_data_alone(tmp_path: Path) -> None:
+    ws, v1, v2 = _two_branches(tmp_path)
+    write(ws / "data" / "a.txt", b"feature 2\n")
+    commit(ws, "data v3")
+    v3 = tree_state(ws / "data")
+    proc = git(ws, "bisect", "start", "HEAD", "main")  # checks out a commit in between
+    assert out(ws, "rev-parse", "HEAD") != out(ws, "rev-parse", "feature")
+    assert tree_state(ws / "data") == v3 and "restored" not in proc.stderr
+    git(ws, "bisect", "reset")
+    assert tree_state(ws / "data") == v3 and v3 not in (v1, v2)

@@ -121,3 +121,21 @@ def test_hook_outside_a_workspace_does_nothing(tmp_path: Path) -> None:
     git(repo, "config", "core.hooksPath", str(hooks_dir(ws)))
     proc = commit(repo, "plain")
     assert proc.stderr == "" and note_ids(repo) == []
+
+
+def test_pre_commit_marker_follows_the_configuration(tmp_path: Path) -> None:
+    """With only git resources the pre-commit shim skips Python (a marker, valid while .dws.toml is
+    older); adding a local-files resource makes pre-commit capture again."""
+    ws = make_ws(tmp_path / "ws")
+    marker = Path(out(ws, "rev-parse", "--absolute-git-dir")) / "dws" / "hook-nothing-to-capture"
+    os.utime(ws / ".dws.toml", (1_600_000_000, 1_600_000_000))  # older than the racy window
+    commit(ws, "git only")
+    assert marker.exists() and len(note_ids(ws)) == 1
+    write(ws / "data" / "a.txt", b"x\n")
+    dws(ws, "add", "local-files", "data", "--role", "source-data")
+    os.rename(ws / "data", ws / "moved")  # pre-commit must notice: it runs again and refuses
+    proc = commit(ws, "data missing", check=False)
+    assert proc.returncode != 0 and "resource directory" in proc.stderr
+    os.rename(ws / "moved", ws / "data")
+    commit(ws, "with data")
+    assert not marker.exists() and snapshot_of(ws)["resources"]["data"]

@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
-
-from conftest import fsck
+from conftest import dws, fsck, write
 from hook_fixtures import git, make_ws, out
+
 from git_dws.model import autotag
 from git_dws.model.snapshot import FORMAT, ResourceState, SnapshotContent, SnapshotMeta, note_bytes, note_lines
-from git_dws.ops import hook_impl, hook_record
+from git_dws.ops import hook_context, hook_record
 from git_dws.store import lite
 from git_dws.store.repo import MODE_TREE, Identity, Repo, TreeEntry
 
@@ -62,7 +62,9 @@ def test_notes_trees_match_repo(repo: Path) -> None:
     who = Identity("Test User", "test@example.com", 1_700_000_000, 0)
     commits = [r.write_commit(r.write_tree([]), [], f"c{i}", who) for i in range(3)]
     tip = None
-    for step, change in enumerate([{commits[0]: b"snapshot a\n"}, {commits[1]: b"snapshot b\n", commits[0]: None}]):
+    changes: list[dict[str, bytes | None]] = [{commits[0]: b"snapshot a\n"},
+                                              {commits[1]: b"snapshot b\n", commits[0]: None}]
+    for step, change in enumerate(changes):
         lg = _lite(repo)
         mine = lg.notes_tree(tip, change)
         theirs, _ = r.notes_commit("refs/notes/dws", change, who, f"step {step}")
@@ -77,8 +79,8 @@ def test_notes_trees_match_repo(repo: Path) -> None:
     lg = _lite(repo)
     assert lg.note(fanned, commits[2]) == b"snapshot c\n" and lg.note(fanned, commits[1]) is None
     r.update_refs([("refs/notes/dws", fanned, tip)], "test")
-    change = {commits[2]: b"snapshot c\nsnapshot d\n"}
-    assert lg.notes_tree(fanned, change) == r.commit_tree_id(r.notes_commit("refs/notes/dws", change, who, "x")[0])
+    more: dict[str, bytes | None] = {commits[2]: b"snapshot c\nsnapshot d\n"}
+    assert lg.notes_tree(fanned, more) == r.commit_tree_id(r.notes_commit("refs/notes/dws", more, who, "x")[0])
     lg.close()
 
 
@@ -113,7 +115,7 @@ def test_mirrored_constants() -> None:
     assert (hook_record.MANIFESTS_REF, hook_record.NOTES_REF) == (workspace.MANIFESTS_REF, workspace.NOTES_REF)
     assert hook_record.FORMAT_BLOB == snapdb.FORMAT_BLOB and hook_record.FORMAT == FORMAT
     assert hook_record.LINEAGE_FORMAT == lineage_model.FORMAT
-    assert hook_impl.CONFIG_FILE == config.FILENAME and lite.GUARD == gitcmd.GUARD
+    assert hook_context.CONFIG_FILE == config.FILENAME and lite.GUARD == gitcmd.GUARD
 
 
 def test_local_config_reader(repo: Path) -> None:
@@ -149,3 +151,32 @@ def test_auto_tag_template() -> None:
     for bad in ("{NOPE}", "{BRANCH", "{COMMIT}"):
         with pytest.raises(Exception, match="auto_tag"):
             autotag.expand(bad, number=1, hostname="h", username="u", branch="b", commit="abcdef0123")
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_known_tree_vouches_only_for_unchanged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     parallel: bool) -> None:
+    ws = make_ws(tmp_path / "ws")
+    for d in range(4):
+        for f in range(5):
+            write(ws / "data" / f"d{d}" / f"f{f}.txt", f"{d}-{f}\n")
+    write(ws / "data" / "top.txt", "top\n")
+    old = 1_600_000_000
+    for path in (ws / "data").rglob("*"):
+        os.utime(path, (old, old))  # not "racy": the stat cache keeps them
+    dws(ws, "add", "local-files", "data", "--role", "source-data")
+    dws(ws, "snapshot")
+    monkeypatch.setattr(hook_context, "PARALLEL_FILES", 1 if parallel else 10**9)
+    ctx = hook_context.open_context(str(ws))
+    assert ctx is not None
+    (data,) = [r for r in ctx.resources if r.name == "data"]
+    recorded = json.loads(dws(ws, "report", "history", "--json").stdout)[0]["resources"]["data"]
+    assert hook_context.known_tree(ctx, data) == recorded
+    write(ws / "data" / "d2" / "f3.txt", "changed\n")
+    assert hook_context.known_tree(ctx, data) is None
+    os.utime(ws / "data" / "d2" / "f3.txt", (old, old))
+    dws(ws, "snapshot")
+    assert hook_context.known_tree(ctx, data) is not None
+    os.symlink("top.txt", ws / "data" / "d1" / "link")
+    assert hook_context.known_tree(ctx, data) is None
+    ctx.git.close()

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import fsck, write
 from hook_fixtures import commit, git, make_ws, out
+
 from git_dws.ops.snapshot import take_snapshot
 from git_dws.workspace import Workspace
 

@@ -49,6 +49,7 @@ def test_rebase_carries_notes_and_records_nothing_midway(tmp_path: Path) -> None
     count = len(history(ws))
     git(ws, "rebase", "-q", "main")
     assert len(history(ws)) == count  # no snapshot for the replayed picks
+    assert tree_state(ws / "data") == states[-1][1]  # nor a restore at the rebase's own checkouts
     rebased = out(ws, "rev-list", "--reverse", "main..HEAD").split()
     assert [note_ids(ws, c) for c in rebased] == [ids for ids, _ in states]
     by_id = {s["id"]: s for s in history(ws)}
