@@ -13,7 +13,7 @@ import stat
 import time
 
 from ..errors import DwsError
-from ..store.lite import MODE_TREE, LiteGit
+from ..store.lite import LiteGit
 
 TYPE_CHECKING = False  # typing, contextlib, json, ... cost more than a hook with nothing to do
 if TYPE_CHECKING:
@@ -286,7 +286,7 @@ def capture(ctx: HookContext, resources: list[Resource]) -> dict[str, list[Any]]
         if spec is None:
             continue
         res = registry.load(ws, spec)
-        out[r.name] = [res.snapshot(NULL), int(getattr(type(res), "manifest_mode", MODE_TREE))]
+        out[r.name] = [res.snapshot(NULL), registry.manifest_mode(r.type)]
     return out
 
 

@@ -21,7 +21,7 @@ from ..model.snapshot import ResourceState, SnapshotContent, SnapshotMeta, note_
 from ..progress import NULL, Progress
 from ..resources import registry
 from ..resources.git_subdir import GitSubdirectory
-from ..store.repo import MODE_TREE, TreeEntry
+from ..store.repo import TreeEntry
 from ..store.snapdb import NewSnapshot
 from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace, commit_paths
 from .resolve import snapshot_of_tag
@@ -124,9 +124,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
                        results_dir=meta.results_dir or old.results_dir)
         update[sid] = meta
     else:
-        # external git repositories are recorded as gitlinks (their type says so with `manifest_mode`)
-        trees = {s.name: TreeEntry(s.name, s.tree, getattr(registry.TYPES.get(s.type), "manifest_mode", MODE_TREE))
-                 for s in states}
+        trees = {s.name: TreeEntry(s.name, s.tree, registry.manifest_mode(s.type)) for s in states}
         add.append(NewSnapshot(content, meta, trees, extra=lineage_tree))
     if moved_from and moved_from != sid and tag:
         prev = update.get(moved_from) or db.get(moved_from).meta

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+from ..store.repo import MODE_TREE
 from .api_resource import ApiResource
 from .base import ResourceType
 from .git_repo import GitRepo
@@ -25,6 +26,11 @@ TYPES: dict[str, type[ResourceType]] = {
     Rclone.kind: Rclone,
     S3Resource.kind: S3Resource,
 }
+
+
+def manifest_mode(type_name: str) -> int:
+    """How a type's manifest sits in the snapshot tree: a tree, or a gitlink (external git repos)."""
+    return int(getattr(TYPES.get(type_name), "manifest_mode", MODE_TREE))
 
 
 def load(ws: Workspace, spec: ResourceSpec) -> ResourceType:
