@@ -131,9 +131,9 @@ def fsck(cwd: Path) -> None:
 def snapshot_id_of_tag(cwd: Path, tag: str) -> str:
     """The snapshot id named by a tag, read with plain git from the tag's `Dws-Snapshot:` trailer."""
     body = git_out(cwd, "cat-file", "tag", f"refs/tags/{tag}")
-    m = re.search(r"^Dws-Snapshot: ([0-9a-f]{40})$", body, re.M)
-    assert m, f"tag {tag} has no Dws-Snapshot trailer:\n{body}"
-    return m.group(1)
+    found = re.findall(r"^Dws-Snapshot: ([0-9a-f]{40})$", body, re.M)
+    assert found, f"tag {tag} has no Dws-Snapshot trailer:\n{body}"
+    return str(found[-1])  # the trailer is the last one: the message above may quote others
 
 
 def snapshot_ids(cwd: Path) -> list[str]:

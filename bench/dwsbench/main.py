@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import pstats
+import shlex
 import subprocess
 import sys
 import time
@@ -20,14 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from . import hooks, report, travel, workflow
-from .core import RESULTS, WORK, WORKLOADS, Ctx, Log, Measurement, say
+from .core import REPO, RESULTS, WORK, WORKLOADS, Ctx, Log, Measurement, say
 from .tools import project_revision, select
 
 CASES: list[Any] = [workflow.CASE, hooks.CASE, travel.CASE]
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = argparse.ArgumentParser(prog="bench/run.py", description="Time git-dws next to DVC, git-annex and "
+                                "dataworkspaces 1.6 (see bench/README.md).")
     p.add_argument("--quick", action="store_true", help="one run per step instead of --runs")
     p.add_argument("--runs", type=int, default=3, metavar="N", help="runs per step; the median is reported (3)")
     p.add_argument("--only", metavar="S,L", help="workloads to run (default: all)")
@@ -61,6 +63,8 @@ def _pick(value: str | None, known: list[str], what: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # `make bench BENCH_ARGS="--quick --only S"`
+        argv = shlex.split(os.environ.get("BENCH_ARGS", "")) + sys.argv[1:]
     a = parse(argv)
     workloads = _pick(a.only.upper() if a.only else None, list(WORKLOADS), "workload")
     cases = [c for c in CASES if c.name in _pick(a.cases, [c.name for c in CASES], "case")]
@@ -142,12 +146,19 @@ def _git_version() -> str:
     return subprocess.run(["git", "--version"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def _print_profiles(profile_dir: Path, top: int = 18) -> None:
+def _print_profiles(profile_dir: Path, top: int = 15) -> None:
+    """Per profiled step: git_dws functions by cumulative time, then everything by own time. (cProfile does
+    not see into worker threads: their time shows as `acquire` of a lock in the waiting thread.)"""
     for prof in sorted(profile_dir.glob("*.prof")):
-        buf = StringIO()
-        pstats.Stats(str(prof), stream=buf).strip_dirs().sort_stats("cumulative").print_stats(top)
-        text = buf.getvalue()
-        prof.with_suffix(".txt").write_text(text)
-        body = text[text.find("   ncalls"):] if "   ncalls" in text else text
-        say(f"\n== profile {prof.stem} (cumulative, top {top})\n{body.rstrip()}")
-
+        parts = []
+        for order, restrict in (("cumulative", "git_dws/"), ("tottime", "")):
+            buf = StringIO()
+            stats = pstats.Stats(str(prof), stream=buf).sort_stats(order)
+            stats.print_stats(restrict, top) if restrict else stats.print_stats(top)
+            text = buf.getvalue()
+            total = next((x.strip() for x in text.splitlines() if "function calls" in x), "")
+            body = text[text.find("   ncalls"):] if "   ncalls" in text else text
+            parts.append(f"-- by {order}{' (git_dws only)' if restrict else ''}; {total}\n{body.rstrip()}")
+        text = "\n".join(parts).replace(str(REPO) + "/", "")
+        prof.with_suffix(".txt").write_text(text + "\n")
+        say(f"\n== profile {prof.stem}\n{text}")

@@ -54,7 +54,7 @@ def local_root(ws: Workspace, spec: ResourceSpec) -> str | None:
     """The local directory of a file-based resource, None for others (api-resource)."""
     from ..resources import registry
 
-    if not getattr(registry.TYPES.get(spec.type), "has_files", True):
+    if not getattr(registry.get(spec.type), "has_files", True):
         return None
     return os.path.realpath(registry.load(ws, spec).local_path)
 

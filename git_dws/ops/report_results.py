@@ -92,7 +92,7 @@ def _load(path: str) -> dict[str, Any] | None:
 def in_workspace(ws: Workspace, resource: str | None) -> list[ResultsFile]:
     out = []
     for spec in _specs(ws, resource):
-        if not getattr(registry.TYPES.get(spec.type), "has_files", True):
+        if not getattr(registry.get(spec.type), "has_files", True):
             continue
         root = registry.load(ws, spec).local_path
         rels = []
@@ -118,7 +118,7 @@ def in_snapshot(ws: Workspace, sid: str, resource: str | None) -> list[ResultsFi
             continue
         if resource is None and state.role != "results":
             continue
-        cls = registry.TYPES.get(state.type)
+        cls = registry.get(state.type)
         if cls is None or not getattr(cls, "has_files", True):
             continue
         spec = ws.config.resource(state.name) or ResourceSpec(state.name, state.type, state.role, "")

@@ -29,6 +29,7 @@ class LocalFiles:
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
         self.ws = ws
         self.spec = spec
+        self._manifests: dict[str, dict[str, FileEntry]] = {}
 
     @property
     def local_path(self) -> str:
@@ -75,7 +76,10 @@ class LocalFiles:
         return tree
 
     def files(self, tree: str) -> dict[str, FileEntry]:
-        return files.read_manifest(self.ws.repo, tree)
+        # A tree id names immutable content: plan, fetch and restore share one read.
+        if tree not in self._manifests:
+            self._manifests[tree] = files.read_manifest(self.ws.repo, tree)
+        return self._manifests[tree]
 
     def status(self, base_tree: str | None, progress: Progress) -> Changes:
         current, cache = self._current(progress, capture=False)

@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
 from ..store.repo import MODE_TREE
-from .api_resource import ApiResource
 from .base import ResourceType
-from .git_repo import GitRepo
-from .git_subdir import GitSubdirectory
-from .local_files import LocalFiles
-from .rclone import Rclone
-from .s3 import S3Resource
 
 if TYPE_CHECKING:
     from ..config import ResourceSpec
     from ..workspace import Workspace
 
-TYPES: dict[str, type[ResourceType]] = {
-    GitSubdirectory.kind: GitSubdirectory,
-    LocalFiles.kind: LocalFiles,
-    ApiResource.kind: ApiResource,
-    GitRepo.kind: GitRepo,
-    Rclone.kind: Rclone,
-    S3Resource.kind: S3Resource,
+# kind -> (module, class). Modules load on first use: a workspace of local files never imports the
+# S3 or rclone code, which keeps start-up (and status) fast.
+TYPES: dict[str, tuple[str, str]] = {
+    "git-subdirectory": ("git_subdir", "GitSubdirectory"),
+    "local-files": ("local_files", "LocalFiles"),
+    "api-resource": ("api_resource", "ApiResource"),
+    "git": ("git_repo", "GitRepo"),
+    "rclone": ("rclone", "Rclone"),
+    "s3": ("s3", "S3Resource"),
 }
+
+
+def get(kind: str) -> type[ResourceType] | None:
+    where = TYPES.get(kind)
+    if where is None:
+        return None
+    cls: type[ResourceType] = getattr(importlib.import_module(f"{__package__}.{where[0]}"), where[1])
+    return cls
 
 
 def manifest_mode(type_name: str) -> int:
     """How a type's manifest sits in the snapshot tree: a tree, or a gitlink (external git repos)."""
-    return int(getattr(TYPES.get(type_name), "manifest_mode", MODE_TREE))
+    return int(getattr(get(type_name), "manifest_mode", MODE_TREE))
 
 
 def load(ws: Workspace, spec: ResourceSpec) -> ResourceType:
-    try:
-        cls = TYPES[spec.type]
-    except KeyError:
+    cls = get(spec.type)
+    if cls is None:
         raise ConfigError(f"resource '{spec.name}' has unknown type '{spec.type}'",
-                          f"known types: {', '.join(sorted(TYPES))}; upgrade git-dws?") from None
+                          f"known types: {', '.join(sorted(TYPES))}; upgrade git-dws?")
     return cls(ws, spec)

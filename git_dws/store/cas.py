@@ -192,8 +192,11 @@ def _read_idx(path: str, pack: str) -> Iterator[tuple[str, _Loc]]:
         data = f.read()
     if not data.startswith(_IDX_MAGIC):
         raise DwsError(f"content store index {path} is damaged", "remove it and its .pack, then pull again")
-    for raw, off, size in _IDX_ENTRY.iter_unpack(memoryview(data)[len(_IDX_MAGIC):]):
-        yield raw.hex(), (pack, off, size)
+    body = memoryview(data)[len(_IDX_MAGIC):]
+    hexed = body.hex()  # one conversion for all digests, sliced below
+    step = _IDX_ENTRY.size * 2
+    for i, (_, off, size) in enumerate(_IDX_ENTRY.iter_unpack(body)):
+        yield hexed[i * step:i * step + 64], (pack, off, size)
 
 
 def _atomic_write(path: str, data: bytes) -> None:

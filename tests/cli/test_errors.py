@@ -10,10 +10,8 @@ from conftest import assert_error, dws, git, run, take, write
 
 ROOT_CAN_READ_ANYTHING = pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 
-WORKSPACE_COMMANDS = [
-    ["status"], ["snapshot", "S1"], ["restore", "S1"], ["report", "history"], ["report", "status"],
-    ["diff", "S1", "S2"], ["delete-snapshot", "S1"], ["config"], ["add", "local-files", "x", "--role", "s"],
-]
+WORKSPACE_COMMANDS = [["status"], ["snapshot", "S1"], ["restore", "S1"], ["report", "history"],
+                      ["add", "local-files", "x", "--role", "s"]]
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:

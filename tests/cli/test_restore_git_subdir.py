@@ -132,8 +132,6 @@ def test_names_that_are_not_utf8(ws: Path) -> None:
     check_restored(ws, id1, state, head)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: status and restore fail ('git add -A failed: fatal: pathspec "
-                   "'code' did not match any files') once a git-subdirectory's directory is gone")
 def test_restore_when_the_directory_was_deleted_and_committed(ws: Path) -> None:
     populate(ws / "code", "A", big=False)
     id1 = take(ws, "S1")
@@ -144,3 +142,23 @@ def test_restore_when_the_directory_was_deleted_and_committed(ws: Path) -> None:
     head = git_out(ws, "rev-parse", "HEAD")
     dws(ws, "restore", "S1")
     check_restored(ws, id1, state, head)
+
+
+def test_nested_resource_path_with_spaces(ws: Path) -> None:
+    res = ws / "my src" / "lib dir"
+    write(res / "a b.py", "1\n")
+    write(ws / "my src" / "outside.txt", "not in the resource\n")
+    dws(ws, "add", "git", "my src/lib dir", "--role", "code", "--name", "lib")
+    take(ws, "S1")
+    state = tree_state(res)
+    write(res / "a b.py", "2\n")
+    write(res / "new file", "n\n")
+    write(ws / "my src" / "outside.txt", "changed, not part of any snapshot\n")
+    take(ws, "S2")
+    head = git_out(ws, "rev-parse", "HEAD")
+    dws(ws, "restore", "S1", "--only", "lib")
+    assert tree_state(res) == state
+    assert (ws / "my src" / "outside.txt").read_text() == "changed, not part of any snapshot\n"
+    assert git_out(ws, "rev-parse", "HEAD^") == head
+    changed = [p for p in git_out(ws, "diff", "--name-only", "-z", "HEAD^", "HEAD").split("\0") if p]
+    assert changed and all(p.startswith("my src/lib dir/") for p in changed)

