@@ -138,7 +138,7 @@ def _value(v: Any) -> str:
         return json.dumps(v, ensure_ascii=False)  # a JSON string is a valid TOML basic string
     if isinstance(v, list | tuple):
         return "[" + ", ".join(_value(x) for x in v) + "]"
-    raise ConfigError(f"cannot store value {v!r} in {FILENAME}")
+    raise ConfigError(f"cannot store value {v!r} in {FILENAME}", "use text, true/false, a number or a list")
 
 
 def parse_param_value(name: str, text: str) -> Any:

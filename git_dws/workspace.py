@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import tempfile
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,6 +16,7 @@ from .errors import DwsError, NotAWorkspace
 from .model.names import check_hostname
 from .model.snapshot import SnapshotContent, git_blob_id
 from .store import git as gitcmd
+from .store import refjournal
 from .store.cas import ContentStore
 from .store.lock import workspace_lock
 from .store.repo import Repo
@@ -32,7 +34,19 @@ class Workspace:
     @classmethod
     def open(cls, start: str = ".") -> Workspace:
         repo = Repo(start)
-        return cls(repo, _read_config(repo.workdir))
+        ws = cls(repo, _read_config(repo.workdir))
+        if refjournal.pending(repo.common_dir) is not None:  # a command was killed mid-transaction
+            with contextlib.suppress(DwsError), ws.lock():  # busy: its owner is still at work
+                repo.recover_refs()
+        return ws
+
+    def check_no_unfinished_merge(self) -> None:
+        """Pre-flight for commands that commit or rewrite resources: refuse before touching anything
+        while git is in the middle of a merge (conflicted entries cannot be written as a tree)."""
+        conflicted = gitcmd.git_run(self.root, "ls-files", "-u", "-z").stdout
+        if conflicted or os.path.exists(os.path.join(self.repo.git_dir, "MERGE_HEAD")):
+            raise DwsError("a merge is in progress in this workspace",
+                           "finish it (resolve, then git commit) or abort it (git merge --abort) first")
 
     def reload_config(self) -> None:
         """Read .dws.toml again, after a command moved the branch (pull) and it may have changed."""
@@ -139,12 +153,24 @@ def default_hostname() -> str:
 
 
 def commit_paths(root: str, paths: tuple[str, ...], message: str) -> bool:
-    """Commit the working-tree state of `paths` only (like the original's `git commit --only`); other
-    staged changes stay staged. Returns False when there was nothing to commit."""
+    """Commit the working-tree state of `paths` only (what the original did with `git commit --only`);
+    other staged changes stay staged. Returns False when there was nothing to commit.
+
+    Built with plumbing rather than `commit --only`, which git 2.39 cannot do when a file became a
+    directory: stage the paths in the user's index, copy their entries onto HEAD's tree in a throw-away
+    index, write that tree, and move the branch with compare-and-swap."""
     gitcmd.git_run(root, "add", "-A", "--", *paths)
-    if gitcmd.git_ok(root, "rev-parse", "--verify", "-q", "HEAD") and gitcmd.git_ok(
-        root, "diff", "--cached", "--quiet", "HEAD", "--", *paths
-    ):
+    head = gitcmd.git_run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).stdout.decode().strip()
+    if head and gitcmd.git_ok(root, "diff", "--cached", "--quiet", "HEAD", "--", *paths):
         return False
-    gitcmd.git_run(root, "commit", "--no-verify", "-q", "-m", message, "--only", "--", *paths)
+    staged = gitcmd.git_run(root, "ls-files", "--stage", "-z", "--", *paths).stdout
+    with tempfile.TemporaryDirectory(prefix="dws-commit-") as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        if head:
+            gitcmd.git_run(root, "read-tree", head, env=env)
+            gitcmd.git_run(root, "rm", "--cached", "-r", "-q", "--ignore-unmatch", "--", *paths, env=env)
+        gitcmd.git_run(root, "update-index", "-z", "--index-info", input=staged, env=env)
+        tree = gitcmd.git_oneline(root, "write-tree", env=env)
+    commit = gitcmd.git_oneline(root, "commit-tree", tree, *(["-p", head] if head else []), "-m", message)
+    gitcmd.git_run(root, "update-ref", "-m", f"git dws: {message.splitlines()[0]}", "HEAD", commit, head or "")
     return True

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from .common import Parser, ProgressBar, confirm, csv, workspace
+from .common import Parser, ProgressBar, confirm, csv, positive_int, workspace
 
 
 def register(sub: Any) -> None:
@@ -65,7 +65,7 @@ def register(sub: Any) -> None:
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_report_status)
     r = rsub.add_parser("history", help="snapshots, newest first")
-    r.add_argument("--limit", type=int, metavar="N")
+    r.add_argument("--limit", type=positive_int, metavar="N")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_history)
 

@@ -9,6 +9,7 @@ git objects, and unchanged directories keep their tree ids, so diffs skip them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _quote
 
@@ -74,9 +75,20 @@ def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
     return out
 
 
+# Characters HFS+ ignores when comparing names: with them, git fsck treats e.g. ".g\u200cit" as ".git".
+_HFS_IGNORABLE = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                        "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"))
+_FSCK_SENSITIVE = re.compile(r"\.git|git~\d|gitmod~\d|\.gitmodules")
+
+
 def dir_to_tree_name(name: str) -> str:
-    # ".git" is escaped too: git fsck rejects a tree entry of that name (a data directory may hold a repo).
-    return _DIR_ESCAPE + name if name.startswith(".dws-") or name.lower() == ".git" else name
+    """Directory names git fsck would reject as tree entries (".git" and what NTFS or HFS+ read as
+    ".git" or ".gitmodules": "git~1", ".git ", ".GIT.") are stored escaped, as are names that could
+    collide with our own ".dws-" entries. A data directory may well hold a repository."""
+    folded = name.translate(_HFS_IGNORABLE).lower().split(":")[0].rstrip(" .")  # NTFS streams, trailing dots
+    if name.startswith(".dws-") or _FSCK_SENSITIVE.fullmatch(folded):
+        return _DIR_ESCAPE + name
+    return name
 
 
 def tree_name_to_dir(name: str) -> str:

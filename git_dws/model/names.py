@@ -30,7 +30,7 @@ def parse_roles(text: str) -> list[str]:
         return list(ROLES)
     roles = [parse_role(part) for part in text.split(",") if part.strip()]
     if len(set(roles)) != len(roles):
-        raise UsageError(f"role listed twice in '{text}'")
+        raise UsageError(f"role listed twice in '{text}'", "name each role once (c is code, s source-data, ...)")
     return roles
 
 

@@ -15,7 +15,8 @@ DEFAULT = "snapshots/{HOSTNAME}-{TAG}"
 
 def check(template: str) -> str:
     if not template.startswith("snapshots/"):
-        raise UsageError(f"results.dir_template '{template}' must start with 'snapshots/'")
+        raise UsageError(f"results.dir_template '{template}' must start with 'snapshots/'",
+                         "example: snapshots/{HOSTNAME}-{TAG}")
     for _, field, _, _ in string.Formatter().parse(template):
         if field is not None and field not in VARIABLES:
             raise UsageError(f"unknown variable '{{{field}}}' in results.dir_template",
@@ -34,5 +35,6 @@ def expand(template: str, *, username: str, hostname: str, number: int, tag: str
     }
     out = check(template).format(**values)
     if re.search(r"(^|/)\.\.?(/|$)", out) or "//" in out:
-        raise UsageError(f"results.dir_template expands to a bad path '{out}'")
+        raise UsageError(f"results.dir_template expands to a bad path '{out}'",
+                         "use no empty, '.' or '..' path parts; example: snapshots/{HOSTNAME}-{TAG}")
     return out

@@ -51,16 +51,18 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
         raise DwsError(f"{path} is outside the workspace and not a git repository",
                        "add a subdirectory of the workspace, or a separate repository that has an origin")
     if branch and branch != (ws.repo.head_ref() or "").removeprefix("refs/heads/"):
-        raise UsageError("--branch must be the workspace's own branch for a subdirectory of the workspace")
+        raise UsageError("--branch must be the workspace's own branch for a subdirectory of the workspace",
+                         "leave out --branch; it applies to separate repositories")
     if rel == ".":
         raise UsageError("the workspace root cannot be a resource", "add a subdirectory instead")
     if read_only:
-        raise UsageError("--read-only is not supported for a subdirectory of the workspace")
+        raise UsageError("--read-only is not supported for a subdirectory of the workspace",
+                         "leave out --read-only; it applies to separate repositories")
     _check_new(ws, name or os.path.basename(full), full)
     created = False
     if not os.path.isdir(full):
         if os.path.lexists(full):
-            raise UsageError(f"{path} exists and is not a directory")
+            raise UsageError(f"{path} exists and is not a directory", "give the path of a directory")
         if confirm is None:
             raise BatchModeError(f"directory {rel} does not exist",
                                  f"create it first (mkdir -p {rel}), or run without --batch")
@@ -104,7 +106,7 @@ def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = N
     spec = ResourceSpec(spec_name, "local-files", role, rel if rel is not None else full, params)
     extra: tuple[str, ...] = ()
     if rel is not None:
-        ensure_gitignore(ws.root, [f"/{rel}/"])
+        ensure_gitignore(ws.root, ["/" + gitignore_literal(rel) + "/"])
         extra = (".gitignore",)
     ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", extra)
     lineage_export.finish_add(ws, spec)
@@ -123,7 +125,7 @@ def _check_new(ws: Workspace, name: str, full: str) -> None:
                              "resources may not be nested in or contain each other")
     git_dir = ws.repo.git_dir
     if full == git_dir or full.startswith(git_dir + os.sep):
-        raise UsageError("a resource cannot live inside .git")
+        raise UsageError("a resource cannot live inside .git", "give a directory of the working tree")
     if ws.root.startswith(full + os.sep):
         raise UsageError(f"{full} contains the workspace itself", "add a directory beside or inside it")
 
@@ -141,3 +143,13 @@ def ensure_gitignore(root: str, lines: list[str]) -> None:
             if have and not have.endswith("\n"):
                 f.write("\n")
             f.write("".join(line + "\n" for line in missing))
+
+
+def gitignore_literal(path: str) -> str:
+    """A .gitignore pattern matching exactly `path`: glob characters, a leading '#' or '!' and trailing
+    spaces are escaped with a backslash."""
+    out = "".join("\\" + c if c in "[]*?\\" else c for c in path)
+    if out[:1] in ("#", "!"):
+        out = "\\" + out
+    stripped = out.rstrip(" ")
+    return stripped + "\\ " * (len(out) - len(stripped))

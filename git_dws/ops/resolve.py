@@ -17,9 +17,9 @@ def snapshot_of_tag(ws: Workspace, tag: str) -> str | None:
         return None
     info = ws.repo.tag_info(target)
     if info is not None:
-        m = _TRAILER.search(info[1])
-        if m and ws.db.exists(m.group(1)):
-            return m.group(1)
+        found = _TRAILER.findall(info[1])  # the trailer is the last one: a message may quote others
+        if found and ws.db.exists(found[-1]):
+            return str(found[-1])
         target = info[0]
     return snapshot_of_commit(ws, target)
 

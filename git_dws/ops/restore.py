@@ -29,8 +29,9 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
             strict: bool = False, force: bool = False, progress: Progress = NULL,
             confirm: Confirm | None = None) -> RestoreResult:
     if only and leave:
-        raise UsageError("--only and --leave cannot be used together")
+        raise UsageError("--only and --leave cannot be used together", "use one of them")
     with ws.lock():
+        ws.check_no_unfinished_merge()
         sid = resolve(ws, target)
         info = ws.db.get(sid)
         in_snapshot = {r.name: r for r in info.content.resources}

@@ -66,6 +66,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
 
     if repo.head() is None:
         raise DwsError("the workspace has no commit yet", "commit something first (git commit)")
+    if not for_commit:
+        ws.check_no_unfinished_merge()
     number = db.next_number()
     now = dt.datetime.now().astimezone()
     resources = [registry.load(ws, spec) for spec in ws.config.resources]

@@ -15,6 +15,7 @@ import os
 import time
 
 from ..errors import RefRaceError
+from . import refjournal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -338,10 +339,12 @@ class LiteGit:
         return oid
 
     def update_refs(self, updates: list[tuple[str, str | None, str | None]], reason: str) -> None:
-        """One atomic compare-and-swap transaction, as Repo.update_refs."""
+        """One atomic compare-and-swap transaction, journaled as Repo.update_refs (see refjournal)."""
         lines = [f"delete {ref} {old or ZERO}" if new is None else f"update {ref} {new} {old or ZERO}"
                  for ref, new, old in updates]
+        refjournal.write(self.common_dir, updates)
         rc, _, err = run(self.workdir, ["update-ref", "-m", reason, "--stdin"], ("\n".join(lines) + "\n").encode())
+        refjournal.clear(self.common_dir)  # git finished: all moved, or (rc != 0) none did
         if rc != 0:
             raise RefRaceError((err.decode("utf-8", "replace").strip().splitlines() or ["update-ref failed"])[-1])
 

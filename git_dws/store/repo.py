@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from ..errors import DwsError, NotAWorkspace, RefRaceError
+from . import refjournal
 from .git import git_oneline, git_run
 
 _PYGIT2: Any = None
@@ -62,7 +65,8 @@ class Repo:
         if proc.returncode != 0:
             stderr = proc.stderr.decode("utf-8", "replace")
             if "work tree" in stderr:
-                raise NotAWorkspace("git dws needs a working tree; this is a bare repository or a .git dir")
+                raise NotAWorkspace("git dws needs a working tree; this is a bare repository or a .git dir",
+                                    "run it in a clone with a working tree (git clone, then cd into it)")
             raise NotAWorkspace(f"not a git repository: {os.path.abspath(start)}",
                                 "run `git dws init` to make one, or cd into your workspace")
         top, git_dir, common = proc.stdout.decode("utf-8", "surrogateescape").splitlines()[:3]
@@ -135,7 +139,7 @@ class Repo:
         pygit2 = _pygit2()
         c = self._r.get(commit)
         if not isinstance(c, pygit2.Commit):
-            raise DwsError(f"object {commit} is not a commit")
+            raise DwsError(f"object {commit} is not a commit", "run `git fsck`; fetch from your remote")
         return str(c.tree_id)
 
     def commit_parents(self, commit: str) -> list[str]:
@@ -195,6 +199,30 @@ class Repo:
     def update_refs(self, updates: list[tuple[str, str | None, str | None]], reason: str) -> None:
         """Move refs in one atomic transaction: (ref, new or None to delete, expected old or None if
         it must not exist). A ref that moved meanwhile aborts the whole transaction."""
+        refjournal.write(self.common_dir, updates)
+        try:
+            self._update_refs(updates, reason)
+        except DwsError:  # git refused the transaction as a whole: nothing moved
+            refjournal.clear(self.common_dir)
+            raise
+        refjournal.clear(self.common_dir)  # (interrupted: the journal stays for the next command)
+
+    def recover_refs(self) -> bool:
+        """Finish a ref transaction a killed command left half done (see refjournal). Call only while
+        holding the workspace lock. Returns True if something was repaired."""
+        updates = refjournal.pending(self.common_dir)
+        if updates is None:
+            return False
+        remaining = [u for u in updates if self.ref(u[0]) != u[1]]
+        if len(remaining) < len(updates):  # some moved: roll the rest forward
+            for ref, _, _ in remaining:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self.common_dir, ref + ".lock"))  # ours: we hold the lock
+            self._update_refs(remaining, "git dws: finish an interrupted update")
+        refjournal.clear(self.common_dir)
+        return len(remaining) < len(updates)
+
+    def _update_refs(self, updates: list[tuple[str, str | None, str | None]], reason: str) -> None:
         lines = []
         for ref, new, old in updates:
             expect = old or ZERO
@@ -202,7 +230,12 @@ class Repo:
         proc = git_run(self.workdir, "update-ref", "-m", reason, "--stdin",
                        input=("\n".join(lines) + "\n").encode(), check=False)
         if proc.returncode != 0:
-            raise RefRaceError(proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1])
+            err = proc.stderr.decode("utf-8", "replace")
+            stale = re.search(r"Unable to create '([^']+\.lock)': File exists", err)
+            if stale:  # left by a git process that died; git will not remove it by itself
+                raise DwsError(f"a git lock file is in the way: {stale.group(1)}",
+                               "if no other git command is running, delete that file and run the command again")
+            raise RefRaceError(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
 
     # -- notes ---------------------------------------------------------------------------------------
     def note(self, notes_ref: str, target: str) -> bytes | None:
@@ -306,9 +339,9 @@ def tree_bytes(entries: list[TreeEntry]) -> bytes:
     out = []
     for i, (raw, e) in enumerate(named):
         if not raw or b"/" in raw or b"\0" in raw or raw in (b".", b"..", b".git"):
-            raise DwsError(f"cannot record the name {e.name!r} in git")
+            raise DwsError(f"cannot record the name {e.name!r} in git", "rename or move that file")
         if i and raw == named[i - 1][0]:
-            raise DwsError(f"the name {e.name!r} appears twice in one directory")
+            raise DwsError(f"the name {e.name!r} appears twice in one directory", "rename one of them")
         out.append(b"%o %s\0%s" % (e.mode, raw, bytes.fromhex(e.id)))
     return b"".join(out)
 

@@ -108,7 +108,8 @@ class SnapshotDB:
         for new in add:
             content_blob = self.repo.write_blob(new.content.to_bytes())
             if content_blob != new.content.id:
-                raise DwsError("internal error: snapshot id does not match its content")
+                raise DwsError("internal error: snapshot id does not match its content",
+                               "please report this bug; nothing was changed")
             resources = self.repo.write_tree(
                 [TreeEntry(n, e.id, e.mode) for n, e in sorted(new.resource_trees.items())]
             )

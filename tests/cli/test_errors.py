@@ -110,8 +110,6 @@ def test_special_files_do_not_break_a_snapshot(data_ws: Path) -> None:
     assert proc.returncode in (0, 1), proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: some refusals have no 'hint:' line (results.dir_template not under "
-                   "snapshots/, a resource inside .git, a role listed twice, a bare repository)")
 def test_every_refusal_has_a_hint(ws: Path) -> None:
     assert_error(dws(ws, "config", "results.dir_template", "elsewhere/{TAG}", check=False))
     assert_error(dws(ws, "add", "local-files", ".git", "--role", "s", "--name", "g", check=False))

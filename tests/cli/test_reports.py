@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from conftest import assert_error, dws, dws_json, take, write
 
 STATUS_KEYS = {"workspace", "snapshot", "tags", "resources"}
@@ -142,8 +141,6 @@ def test_diff_and_history_errors(ws: Path) -> None:
     assert_error(dws(ws, "report", "history", "--limit", "x", check=False), code=2)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: report history --limit -1 is accepted and silently drops the oldest "
-                   "snapshot (Python slice); a negative limit should be a usage error")
 def test_negative_history_limit_is_refused(ws: Path) -> None:
     take(ws, "S1")
     assert_error(dws(ws, "report", "history", "--limit", "-1", check=False), "limit", code=2)

@@ -77,9 +77,6 @@ def test_snapshot_commits_pending_changes_only_in_resources(ws: Path) -> None:
     assert "?? notes.txt" in git_out(ws, "status", "--porcelain")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: snapshot fails ('git commit --no-verify failed: fatal: updating "
-                   "files failed') when a file in a git-subdirectory became a directory, and leaves the "
-                   "resource's changes staged in the user's index")
 def test_snapshot_commits_a_file_replaced_by_a_directory(ws: Path) -> None:
     write(ws / "code" / "thing", "a file\n")
     take(ws, "S1")

@@ -7,7 +7,6 @@ import hashlib
 from pathlib import Path
 
 import blake3
-import pytest
 from conftest import (
     MANIFESTS,
     NOTES,
@@ -215,8 +214,6 @@ def test_same_content_again_gives_the_same_id(ws: Path) -> None:
     assert sorted(dws_json(ws, "report", "history")[-1]["tags"]) == ["S1", "S3"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a tag is resolved through the FIRST 'Dws-Snapshot:' line of its "
-                   "message, so a user message quoting another snapshot's trailer makes the tag name that snapshot")
 def test_message_quoting_a_trailer_does_not_redirect_the_tag(data_ws: Path) -> None:
     ws = data_ws
     id1 = take(ws, "S1")

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import blake3
-import pytest
 from conftest import (
     MANIFESTS,
     NOTES,
@@ -222,10 +221,6 @@ def test_data_holding_a_git_repository_stays_fsck_clean(data_ws: Path) -> None:
     assert tree_state(data) == state
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: local-files directories named like '.git' or '.gitmodules' under "
-                   "git's NTFS/HFS rules ('git~1', '.git ', '.gitmodules' as a directory) are stored as tree "
-                   "entries of that name: `git fsck --strict` fails (hasDotgit, gitmodulesBlob) and servers that "
-                   "fsck pushes would refuse the manifests")
 def test_directory_names_git_fsck_treats_as_dot_git(data_ws: Path) -> None:
     ws, data = data_ws, data_ws / "data"
     for name in ("git~1", ".git ", ".gitmodules", "GIT~1"):

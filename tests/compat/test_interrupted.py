@@ -11,7 +11,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from conftest import (
     MANIFESTS,
     NOTES,
@@ -90,7 +89,6 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
     take(ws, "C")
     duration = time.monotonic() - t0
     completed = interrupted = 0
-    known_bug: list[str] = []
     for i, fraction in enumerate((0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.9, 0.97, 1.05)):
         invalidate_stat_cache(ws)
         write(ws / "data" / "marker", f"attempt {i}\n")
@@ -100,21 +98,12 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
         time.sleep(duration * fraction)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
+        dws(ws, "status")  # the next command finishes (or forgets) a transaction the kill cut short
         after = {r: ref(ws, r) for r in before}
         assert after["HEAD"] == before["HEAD"]
         moved = {r for r in (MANIFESTS, NOTES, f"refs/tags/{tag}") if after[r] != before[r]}
         ref_locks = sorted((ws / ".git" / "refs").rglob("*.lock"))
-        if ref_locks:
-            # The kill landed inside `git update-ref --stdin`: the known bug that
-            # test_kill_inside_the_ref_transaction_leaves_no_half_snapshot pins down. Note it, undo it by
-            # hand (remove the stale locks, put the refs back) and go on testing the other kill points.
-            known_bug.append(f"attempt {i}: moved {sorted(moved)}, stale {[p.name for p in ref_locks]}")
-            for p in ref_locks:
-                p.unlink()
-            for r in moved:
-                git(ws, "update-ref", *([r, before[r]] if before[r] else ["-d", r]))
-            check_consistent(ws)
-            continue
+        assert not ref_locks, f"stale ref locks after recovery: {ref_locks}"
         assert moved in (set(), {MANIFESTS, NOTES, f"refs/tags/{tag}"}), f"half snapshot: only {moved} moved"
         if moved:
             completed += 1
@@ -136,9 +125,6 @@ def test_kill_9_during_snapshot(bare_ws: Path) -> None:
     state[b"marker"] = ("file", False, b"final\n")
     assert final == state
     check_consistent(ws)
-    if known_bug:
-        pytest.xfail("hit the known BUG of test_kill_inside_the_ref_transaction_leaves_no_half_snapshot: "
-                     + "; ".join(known_bug))
 
 
 def wait_for(fd: int, text: bytes, timeout: float = 60) -> bytes:
@@ -240,9 +226,6 @@ exec "$REAL" "$@"
 """
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the three snapshot refs move in one `git update-ref --stdin`, which "
-                   "is not atomic against kill -9 (loose refs are renamed one by one): a kill inside it leaves "
-                   "manifest + note moved, the tag missing and refs/tags/<T>.lock stale; nothing repairs it")
 def test_kill_inside_the_ref_transaction_leaves_no_half_snapshot(bare_ws: Path, tmp_path: Path) -> None:
     ws = bare_ws
     write(ws / "data" / "a", "a\n")

@@ -1,0 +1,45 @@
+"""A write-ahead journal for our ref transactions.
+
+`git update-ref --stdin` is all-or-nothing unless the process is killed inside it: the files backend
+renames loose refs one by one, so a kill -9 there can move the manifest and note refs but not the tag,
+and leave `.lock` files that git never removes. The journal records the intended updates before the
+transaction; every object they point to was written before, so the next command that takes the
+workspace lock can finish the transaction (roll forward) or, if nothing moved, forget it.
+Stdlib only: the commit hook's fast path may use it too."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+Update = tuple[str, "str | None", "str | None"]  # ref, new (None: delete), expected old (None: absent)
+
+
+def _path(common_dir: str) -> str:
+    return os.path.join(common_dir, "dws", "ref-journal")
+
+
+def write(common_dir: str, updates: list[tuple[str, str | None, str | None]]) -> None:
+    path = _path(common_dir)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump([list(u) for u in updates], f)
+    os.replace(tmp, path)  # no fsync: it guards against killed processes, as git's own refs do
+
+
+def clear(common_dir: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_path(common_dir))
+
+
+def pending(common_dir: str) -> list[tuple[str, str | None, str | None]] | None:
+    try:
+        with open(_path(common_dir)) as f:
+            return [(str(r), n, o) for r, n, o in json.load(f)]
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError):
+        clear(common_dir)  # torn write: the transaction had not started
+        return None
