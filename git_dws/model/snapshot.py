@@ -12,7 +12,11 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .notes import note_bytes, note_lines  # the note format; re-exported for callers
+
 FORMAT = 1
+__all__ = ["FORMAT", "ResourceState", "SnapshotContent", "SnapshotInfo", "SnapshotMeta", "canonical_json",
+           "git_blob_id", "note_bytes", "note_lines"]
 
 
 def canonical_json(obj: object) -> bytes:
@@ -131,18 +135,3 @@ class SnapshotInfo:
             "metrics": self.meta.metrics,
             "resources": {r.name: r.tree for r in self.content.resources},
         }
-
-
-def note_lines(data: bytes) -> list[str]:
-    """Snapshot ids recorded in a workspace commit's note (`snapshot <id>` lines; others ignored)."""
-    out = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == "snapshot":
-            out.append(parts[1])
-    return out
-
-
-def note_bytes(ids: list[str]) -> bytes:
-    """Line-oriented and sorted so `git notes merge -s cat_sort_uniq` merges two clones' notes."""
-    return "".join(f"snapshot {i}\n" for i in sorted(set(ids))).encode()

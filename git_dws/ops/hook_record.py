@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 
+from ..model.notes import note_bytes, note_lines
 from ..store.lite import MODE_BLOB, MODE_TREE, Entry, LiteGit, commit_bytes, encode_tree, object_id, tag_bytes
 
 TYPE_CHECKING = False
@@ -135,19 +136,6 @@ def meta_bytes(m: dict[str, Any]) -> bytes:
         obj["updated_timestamp"] = m["updated_timestamp"]
     obj.update(m.get("extra") or {})
     return canonical_json(obj)
-
-
-def note_lines(data: bytes) -> list[str]:
-    out = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == "snapshot":
-            out.append(parts[1])
-    return out
-
-
-def note_bytes(ids: list[str]) -> bytes:
-    return "".join(f"snapshot {i}\n" for i in sorted(set(ids))).encode()
 
 
 def now_iso(when: float | None = None) -> str:

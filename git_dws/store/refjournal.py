@@ -10,10 +10,7 @@ Stdlib only: the commit hook's fast path may use it too."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-
-Update = tuple[str, "str | None", "str | None"]  # ref, new (None: delete), expected old (None: absent)
 
 
 def _path(common_dir: str) -> str:
@@ -24,8 +21,8 @@ def write(common_dir: str, updates: list[tuple[str, str | None, str | None]]) ->
     path = _path(common_dir)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump([list(u) for u in updates], f)
+    with open(tmp, "w") as f:  # `<ref> <new or -> <old or ->` per line (ref names have no spaces)
+        f.write("".join(f"{r} {n or '-'} {o or '-'}\n" for r, n, o in updates))
     os.replace(tmp, path)  # no fsync: it guards against killed processes, as git's own refs do
 
 
@@ -37,9 +34,10 @@ def clear(common_dir: str) -> None:
 def pending(common_dir: str) -> list[tuple[str, str | None, str | None]] | None:
     try:
         with open(_path(common_dir)) as f:
-            return [(str(r), n, o) for r, n, o in json.load(f)]
+            rows = [line.split(" ") for line in f.read().splitlines()]
     except FileNotFoundError:
         return None
-    except (ValueError, TypeError):
+    if not rows or any(len(r) != 3 for r in rows):
         clear(common_dir)  # torn write: the transaction had not started
         return None
+    return [(r, None if n == "-" else n, None if o == "-" else o) for r, n, o in rows]
