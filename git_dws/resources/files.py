@@ -112,6 +112,13 @@ def write_manifest(repo: Repo, entries: list[FileEntry]) -> str:
             dirs[up].add(name)
             parent = up
     trees: dict[str, str] = {}
+    with repo.batch():  # a few hundred small objects: one pack, not one file each
+        _write_dirs(repo, files, dirs, trees)
+    return trees[""]
+
+
+def _write_dirs(repo: Repo, files: dict[str, list[FileEntry]], dirs: dict[str, set[str]],
+                trees: dict[str, str]) -> None:
     for d in sorted(set(files) | set(dirs) | {""}, key=lambda p: -p.count("/") if p else 1):
         items = []
         if files.get(d):
@@ -120,7 +127,6 @@ def write_manifest(repo: Repo, entries: list[FileEntry]) -> str:
             full = f"{d}/{sub}" if d else sub
             items.append(TreeEntry(dir_to_tree_name(sub), trees[full], MODE_TREE))
         trees[d] = repo.write_tree(items)
-    return trees[""]
 
 
 def read_manifest(repo: Repo, tree: str, prefix: str = "") -> dict[str, FileEntry]:

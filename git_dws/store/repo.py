@@ -7,12 +7,13 @@ import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from ..errors import DwsError, NotAWorkspace, RefRaceError
-from . import refjournal
+from . import gitpack, refjournal
 from .git import git_oneline, git_run
 
 _PYGIT2: Any = None
@@ -74,17 +75,42 @@ class Repo:
         self.git_dir = os.path.realpath(git_dir)
         self.common_dir = os.path.realpath(common)
 
+        self._pending: dict[str, tuple[str, bytes]] | None = None
+
     @cached_property
     def _r(self) -> Any:
         return _pygit2().Repository(self.git_dir)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Blobs and trees written inside the block reach git as one pack when it ends (see gitpack);
+        they cannot be read back before that."""
+        self._pending = {}
+        try:
+            yield
+            gitpack.write_pack(os.path.join(self.common_dir, "objects"),
+                               [(oid, kind, data) for oid, (kind, data) in self._pending.items()])
+        finally:
+            self._pending = None
+
+    def _batched(self, kind: str, data: bytes) -> str:
+        assert self._pending is not None
+        oid = gitpack.object_id(kind, data)
+        if oid not in self._pending and not self.has_object(oid):
+            self._pending[oid] = (kind, data)
+        return oid
+
     # -- objects -------------------------------------------------------------------------------------
     def write_blob(self, data: bytes) -> str:
+        if self._pending is not None:
+            return self._batched("blob", data)
         return str(self._r.create_blob(data))
 
     def write_tree(self, entries: list[TreeEntry]) -> str:
         """Serialise the tree ourselves: TreeBuilder only takes names that are valid UTF-8, while file
         names are bytes (we carry undecodable bytes as surrogate escapes, as os does)."""
+        if self._pending is not None:
+            return self._batched("tree", tree_bytes(entries))
         pygit2 = _pygit2()
         return str(self._r.odb.write(pygit2.enums.ObjectType.TREE, tree_bytes(entries)))
 
