@@ -105,7 +105,10 @@ def merge_manifests(repo: Repo, ours: str | None, theirs: str | None, who: Ident
         if name == "snapshots":
             continue
         r = _three_way(top_b.get(name), top_o.get(name), top_t.get(name))
-        if r == "conflict":
+        if r == "conflict" and name == "NUMBER":  # both sides gave numbers: continue after the larger
+            high = max(int(repo.read_blob(top_o[name].id)), int(repo.read_blob(top_t[name].id)))
+            r = TreeEntry(name, repo.write_blob(b"%d\n" % high), 0o100644)
+        elif r == "conflict":
             r = top_o.get(name)
         if isinstance(r, TreeEntry):
             top[name] = r
