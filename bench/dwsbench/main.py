@@ -24,7 +24,7 @@ from . import hooks, report, travel, workflow
 from .core import REPO, RESULTS, WORK, WORKLOADS, Ctx, Log, Measurement, say
 from .tools import project_revision, select
 
-CASES: list[Any] = [workflow.CASE, hooks.CASE, travel.CASE]
+CASES: list[Any] = [workflow.CASE, hooks.CASE, travel.CASE, travel.S3_CASE]
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

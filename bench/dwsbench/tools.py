@@ -54,13 +54,15 @@ class Tool:
         """Find (and if allowed install) the tool, then check it runs. Sets bin/version or reason."""
         if self.pip:
             self.bin = self.venv / "bin"
-            if not (self.bin / self.exe).exists():
+            stamp = self.venv / ".requirement"  # reinstall when the pinned requirement changes
+            if not (self.bin / self.exe).exists() or not stamp.exists() or stamp.read_text() != self.pip:
                 if not install:
                     self.reason = f"not installed in {self.venv} (run without --no-install)"
                     return
                 self.reason = _pip_install(self.venv, self.pip, log)
                 if self.reason:
                     return
+                stamp.write_text(self.pip)
         else:
             found = shutil.which(self.exe)
             if not found:
@@ -142,7 +144,7 @@ def all_tools() -> list[Tool]:
     """In table order; git-dws first (the reference for the ratios)."""
     return [
         Tool("git-dws", "git-dws", "git-dws", ("version",)),
-        Tool("dvc", "DVC", "dvc", ("--version",), pip="dvc==3.67.1",
+        Tool("dvc", "DVC", "dvc", ("--version",), pip="dvc[s3]==3.67.1",
              note="DVC: cache type copy (no reflink on this file system); `dvc add` + `git commit`."),
         Tool("git-annex", "git-annex", "git-annex", ("version", "--raw"), pip="git-annex==10.20261026",
              note="git-annex: unlocked files (annex.addunlocked), so data stays regular files that modify.py can "

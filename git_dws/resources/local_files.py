@@ -118,12 +118,19 @@ class LocalFiles:
             task.advance()
         files.prune_empty_dirs(root, {os.path.dirname(r) for r in ch.deleted})
         umask = _umask()
+        writes = [target[rel] for rel in (*ch.added, *ch.modified)]
+        large = [e for e in writes if e.size >= SMALL and not e.is_link]
         with self.ws.store.pack_writer() as pack:
-            for rel in (*ch.added, *ch.modified):
-                e = target[rel]
-                _write(self.ws, e, os.path.join(root, rel), umask)
-                if e.is_link:  # a link's content is its target text: held, like a snapshot holds it
-                    pack.add(_link_bytes(e.target))
+            for e in writes:
+                if e.size < SMALL or e.is_link:
+                    _write(self.ws, e, os.path.join(root, e.path), umask)
+                    if e.is_link:  # a link's content is its target text: held, like a snapshot holds it
+                        pack.add(_link_bytes(e.target))
+                    task.advance()
+        for e in large:  # directories first, so the threads below never race to create them
+            _make_dirs(os.path.dirname(os.path.join(root, e.path)))
+        with ThreadPoolExecutor(max_workers=2) as pool:  # copying releases the GIL: both cores busy
+            for _ in pool.map(lambda e: _write(self.ws, e, os.path.join(root, e.path), umask), large):
                 task.advance()
         progress.done(task)
 
