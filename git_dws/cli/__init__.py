@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from .. import __version__
+from .. import __version__, crashlog
 from ..errors import DwsError, UsageError
 from . import collab, common, core, hooks, lineage
 from .common import Parser
@@ -92,13 +92,7 @@ def _crash_log() -> str:
     try:
         from ..store.repo import Repo
 
-        path = os.path.join(Repo(os.getcwd()).common_dir, "dws", "crash.log")
+        common: str | None = Repo(os.getcwd()).common_dir
     except Exception:
-        path = os.path.join(os.path.expanduser("~"), ".git-dws-crash.log")
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "a") as f:
-            f.write(text)
-    except OSError:
-        return "(unwritable)"
-    return path
+        common = None
+    return crashlog.write(text, common)

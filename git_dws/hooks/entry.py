@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 
+from .. import crashlog
+
 TYPE_CHECKING = False  # typing costs more than a hook with nothing to do
 if TYPE_CHECKING:
     from typing import Any
@@ -121,15 +123,7 @@ def _crash_log(hook: str) -> str:
 
     text = f"{dt.datetime.now().isoformat()} hook {hook} {sys.argv!r}\n{traceback.format_exc()}\n"
     git_dir = os.path.join(os.getcwd(), ".git")
-    path = os.path.join(git_dir, "dws", "crash.log") if os.path.isdir(git_dir) else \
-        os.path.join(os.path.expanduser("~"), ".git-dws-crash.log")
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "a") as f:
-            f.write(text)
-    except OSError:
-        return "(unwritable)"
-    return path
+    return crashlog.write(text, git_dir if os.path.isdir(git_dir) else None)
 
 
 # -- rendering -------------------------------------------------------------------------------------

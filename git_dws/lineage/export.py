@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -107,28 +106,10 @@ def write_exports(ws: Workspace, sid: str, lset: LineageSet) -> list[str]:
 
 
 def copy_results(root: str, dest_rel: str, exclude: list[str]) -> int:
-    """Exported results: copy (not move) every result file except `exclude`, lineage.json and the
-    `snapshots/` tree into `dest_rel`, read-only. Returns the number copied."""
-    from ..resources.files import scan
+    """Exported results are copied, not moved (and their lineage.json stays where it is)."""
+    from ..resources.files import move_results
 
-    found, _ = scan(root)
-    copying = [f for f in found
-               if not f.rel.startswith("snapshots/") and f.rel not in exclude and f.rel != FILENAME]
-    dest_root = os.path.join(root, dest_rel)
-    if copying and os.path.lexists(dest_root):
-        from ..errors import DwsError
-
-        raise DwsError(f"results directory {dest_root} already exists",
-                       "pick another tag, or change results.dir_template")
-    for f in copying:
-        dest = os.path.join(dest_root, f.rel)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        if os.path.islink(f.path):
-            os.symlink(os.readlink(f.path), dest)
-            continue
-        shutil.copy2(f.path, dest)
-        os.chmod(dest, os.stat(dest).st_mode & ~0o222)
-    return len(copying)
+    return move_results(root, dest_rel, [*exclude, FILENAME], copy=True)
 
 
 def prepare_add(path: str, name: str, role: str, export: bool, imported: bool) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections import defaultdict
 from dataclasses import dataclass
@@ -140,10 +141,11 @@ def read_manifest(repo: Repo, tree: str, prefix: str = "") -> dict[str, FileEntr
     return out
 
 
-def move_results(root: str, dest_rel: str, exclude: list[str]) -> int:
-    """Move every result file except `exclude` (root-level names) and the `snapshots/` tree into
-    `dest_rel`, read-only. Excluding all of `snapshots/` (not only names matching the current template)
-    means changing the template never nests old snapshot directories into new ones."""
+def move_results(root: str, dest_rel: str, exclude: list[str], *, copy: bool = False) -> int:
+    """Move (or, for exported results, copy) every result file except `exclude` (root-level names) and
+    the `snapshots/` tree into `dest_rel`, read-only. Excluding all of `snapshots/` (not only names
+    matching the current template) means changing the template never nests old snapshot directories
+    into new ones."""
     found, _ = scan(root)
     moving = [f for f in found if not f.rel.startswith("snapshots/") and f.rel not in exclude]
     dest_root = os.path.join(root, dest_rel)
@@ -153,10 +155,16 @@ def move_results(root: str, dest_rel: str, exclude: list[str]) -> int:
     for f in moving:
         dest = os.path.join(dest_root, f.rel)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
-        os.rename(f.path, dest)
+        if not copy:
+            os.rename(f.path, dest)
+        elif f.mode == MODE_LINK:
+            os.symlink(f.target, dest)
+        else:
+            shutil.copy2(f.path, dest)
         if f.mode != MODE_LINK:
             os.chmod(dest, os.stat(dest).st_mode & ~0o222)
-    prune_empty_dirs(root, {os.path.dirname(f.rel) for f in moving})
+    if not copy:
+        prune_empty_dirs(root, {os.path.dirname(f.rel) for f in moving})
     return len(moving)
 
 
