@@ -10,7 +10,7 @@ from typing import Any
 from ..config import ResourceSpec
 from ..errors import DwsError, UsageError
 from ..model.names import check_resource_name
-from ..store.git import git_run
+from ..store.git import git_run, repo_git
 from ..workspace import Workspace
 from .add import AddResult, _check_new, ensure_gitignore
 
@@ -27,7 +27,8 @@ def _save(ws: Workspace, spec: ResourceSpec, rel: str | None) -> AddResult:
 def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None, read_only: bool = False,
                  branch: str | None = None) -> AddResult:
     full = os.path.realpath(path)
-    origin = git_run(full, "remote", "get-url", "origin", check=False)
+    # Pinned to PATH's own repository: a directory without .git must not borrow the workspace's origin.
+    origin = repo_git(full, "remote", "get-url", "origin", check=False)
     if origin.returncode != 0:
         raise DwsError(f"the repository {path} has no remote 'origin'",
                        f"others could not clone it: add one (git -C {path} remote add origin URL)")
@@ -42,9 +43,9 @@ def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None
     if rel is not None and git_run(ws.root, "ls-files", "-z", "--", rel).stdout:
         raise DwsError(f"{rel} is tracked by the workspace repository",
                        f"untrack it first: git rm -r --cached {rel}")
-    current = git_run(full, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.decode().strip()
+    current = repo_git(full, "symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.decode().strip()
     if branch and branch != current:
-        proc = git_run(full, "checkout", "-q", branch, check=False)
+        proc = repo_git(full, "checkout", "-q", branch, check=False)
         if proc.returncode != 0:
             raise DwsError(f"cannot check out branch '{branch}' in {path}",
                            (proc.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1])

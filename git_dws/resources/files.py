@@ -141,13 +141,24 @@ def read_manifest(repo: Repo, tree: str, prefix: str = "") -> dict[str, FileEntr
     return out
 
 
+# Root-level files of a results resource that is a git repository of its own: its configuration, not
+# results. They stay where they are (with `.git` itself).
+GIT_CONFIG_FILES = (".gitignore", ".gitattributes", ".gitmodules")
+
+
 def move_results(root: str, dest_rel: str, exclude: list[str], *, copy: bool = False) -> int:
     """Move (or, for exported results, copy) every result file except `exclude` (root-level names) and
     the `snapshots/` tree into `dest_rel`, read-only. Excluding all of `snapshots/` (not only names
     matching the current template) means changing the template never nests old snapshot directories
     into new ones."""
-    found, _ = scan(root)
-    moving = [f for f in found if not f.rel.startswith("snapshots/") and f.rel not in exclude]
+    return len(move_result_files(root, dest_rel, exclude, copy=copy))
+
+
+def move_result_files(root: str, dest_rel: str, exclude: list[str], *, copy: bool = False) -> list[str]:
+    """As move_results; returns the moved paths (relative to root)."""
+    if not os.path.isdir(root):
+        raise DwsError(f"resource directory {root} is missing", "create it, or restore it from a snapshot")
+    moving = [f for f in _result_files(root) if f.rel not in exclude]
     dest_root = os.path.join(root, dest_rel)
     if moving and os.path.lexists(dest_root):
         raise DwsError(f"results directory {dest_root} already exists",
@@ -165,7 +176,38 @@ def move_results(root: str, dest_rel: str, exclude: list[str], *, copy: bool = F
             os.chmod(dest, os.stat(dest).st_mode & ~0o222)
     if not copy:
         prune_empty_dirs(root, {os.path.dirname(f.rel) for f in moving})
-    return len(moving)
+    return [f.rel for f in moving]
+
+
+def _result_files(root: str) -> list[Found]:
+    """The files a results move takes: everything under root except `snapshots/`, any `.git` (file or
+    directory, at any depth) and any directory that is a repository of its own (it holds a `.git`):
+    a results move never takes a repository apart."""
+    out: list[Found] = []
+
+    def walk(path: str, prefix: str) -> None:
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            raise DwsError(f"cannot read directory {path}: permission denied",
+                           "fix its permissions (chmod u+rx) or move it out of the resource") from None
+        for e in entries:
+            rel = prefix + e.name
+            if e.name == ".git" or rel == "snapshots":
+                continue
+            st = e.stat(follow_symlinks=False)
+            key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
+            if stat.S_ISDIR(st.st_mode):
+                if not os.path.lexists(os.path.join(e.path, ".git")):
+                    walk(e.path, rel + "/")
+            elif stat.S_ISLNK(st.st_mode):
+                out.append(Found(rel, e.path, MODE_LINK, 0, key, os.readlink(e.path)))
+            elif stat.S_ISREG(st.st_mode):
+                out.append(Found(rel, e.path, MODE_EXEC if st.st_mode & 0o100 else MODE_FILE, st.st_size, key))
+
+    walk(root, "")
+    return out
 
 
 def prune_empty_dirs(root: str, rels: set[str]) -> None:

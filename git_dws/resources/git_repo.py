@@ -13,7 +13,7 @@ from ..errors import DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import FileEntry
 from ..progress import Progress
-from ..store.git import git_oneline, git_run, git_zsplit
+from ..store.git import git_run, repo_git, repo_text, repo_zsplit
 from ..store.repo import MODE_COMMIT
 from . import files as filemod
 from .base import RestorePlan
@@ -21,6 +21,12 @@ from .base import RestorePlan
 if TYPE_CHECKING:
     from ..config import ResourceSpec
     from ..workspace import Workspace
+
+LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}  # file names are names, never glob patterns
+
+
+def _nul(paths: list[str]) -> bytes:
+    return b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
 
 
 class GitRepo:
@@ -52,25 +58,24 @@ class GitRepo:
                            f"clone it there (git clone {self.origin} {self.local_path}) or run git dws pull")
 
     def _git(self, *args: str, check: bool = True) -> str:
-        proc = git_run(self.local_path, *args, check=check)
-        return proc.stdout.decode("utf-8", "surrogateescape").strip()
+        return repo_text(self.local_path, *args, check=check)
 
     def head(self) -> str:
-        return git_oneline(self.local_path, "rev-parse", "--verify", "HEAD")
+        return self._git("rev-parse", "--verify", "HEAD")
 
     def dirty_paths(self) -> list[str]:
         out = []
-        for rec in git_zsplit(self.local_path, "status", "--porcelain", "-z", "--untracked-files=all"):
+        for rec in repo_zsplit(self.local_path, "status", "--porcelain", "-z", "--untracked-files=all"):
             if len(rec) > 3 and rec[2] == " ":
                 out.append(rec[3:])
         return sorted(out)
 
     def _has_commit(self, commit: str) -> bool:
-        return git_run(self.local_path, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
+        return repo_git(self.local_path, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
 
     def _ensure_commit(self, commit: str) -> None:
         if not self._has_commit(commit):
-            git_run(self.local_path, "fetch", "-q", "origin", check=False)
+            repo_git(self.local_path, "fetch", "-q", "origin", check=False)
         if not self._has_commit(commit):
             raise DwsError(f"commit {commit[:12]} of resource '{self.spec.name}' is not in its repository "
                            "or its origin", "push it from the clone that made it (git dws push)")
@@ -82,8 +87,8 @@ class GitRepo:
             if self.spec.read_only:
                 raise DwsError(f"read-only resource '{self.spec.name}' has uncommitted changes",
                                f"discard them (git -C {self.local_path} stash) or make it writable")
-            git_run(self.local_path, "add", "-A")
-            git_run(self.local_path, "commit", "-q", "--no-verify", "-m", "git dws: autocommit ahead of snapshot")
+            repo_git(self.local_path, "add", "-A")
+            repo_git(self.local_path, "commit", "-q", "--no-verify", "-m", "git dws: autocommit ahead of snapshot")
         return self.head()
 
     def files(self, tree: str) -> dict[str, FileEntry]:
@@ -92,7 +97,7 @@ class GitRepo:
 
     def _ls(self, treeish: str) -> dict[str, FileEntry]:
         out = {}
-        for rec in git_zsplit(self.local_path, "ls-tree", "-r", "-z", "--full-tree", treeish):
+        for rec in repo_zsplit(self.local_path, "ls-tree", "-r", "-z", "--full-tree", treeish):
             meta, _, path = rec.partition("\t")
             mode, _, oid = meta.split(" ")
             out[path] = FileEntry(path, int(mode, 8), oid, 0)
@@ -102,9 +107,9 @@ class GitRepo:
         """Files of the working tree as git would commit them, via a throw-away index."""
         with tempfile.TemporaryDirectory(prefix="dws-index-") as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-            git_run(self.local_path, "read-tree", "HEAD", env=env)
-            git_run(self.local_path, "add", "-A", env=env)
-            tree = git_run(self.local_path, "write-tree", env=env).stdout.decode().strip()
+            repo_git(self.local_path, "read-tree", "HEAD", env=env)
+            repo_git(self.local_path, "add", "-A", env=env)
+            tree = repo_git(self.local_path, "write-tree", env=env).stdout.decode().strip()
         return self._ls(tree)
 
     def status(self, base_tree: str | None, progress: Progress) -> Changes:
@@ -123,36 +128,60 @@ class GitRepo:
 
     def restore(self, plan: RestorePlan, progress: Progress) -> None:
         force = ["-f"] if plan.unsafe else []
-        tip = git_run(self.local_path, "rev-parse", "--verify", "-q", f"refs/heads/{self.branch}",
+        tip = repo_git(self.local_path, "rev-parse", "--verify", "-q", f"refs/heads/{self.branch}",
                       check=False).stdout.decode().strip() if self.branch else ""
         if tip == plan.tree:
-            git_run(self.local_path, "checkout", "-q", *force, self.branch)
+            repo_git(self.local_path, "checkout", "-q", *force, self.branch)
         else:
             self._ensure_commit(plan.tree)
-            git_run(self.local_path, "checkout", "-q", *force, "--detach", plan.tree)
+            repo_git(self.local_path, "checkout", "-q", *force, "--detach", plan.tree)
         if plan.unsafe:
-            git_run(self.local_path, "clean", "-fdq")
+            repo_git(self.local_path, "clean", "-fdq")
 
     def move_results(self, dest_rel: str, exclude: list[str]) -> int:
-        return filemod.move_results(self.local_path, dest_rel, exclude)
+        """Move the results inside this repository (its `.git` and root-level git configuration stay
+        where they are) and commit the move there, as the original did ("Move current results to DIR").
+        Only the moved paths are committed: other staged changes of the user stay staged."""
+        self._need()
+        self._git("rev-parse", "--git-dir")  # a damaged repository fails here, before a file moves
+        moved = filemod.move_result_files(self.local_path, dest_rel, [*exclude, *filemod.GIT_CONFIG_FILES])
+        if not moved:
+            return 0
+        committed = set(repo_zsplit(self.local_path, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD")
+                        if self._git("rev-parse", "--verify", "-q", "HEAD", check=False) else [])
+        indexed = set(repo_zsplit(self.local_path, "ls-files", "-z", "--full-name"))
+        # The old places of moved files git knows are deletions: staged if in the index, committed if in
+        # HEAD (a pathspec naming neither would make `git commit` fail).
+        staged = [dest_rel, *(p for p in moved if p in indexed or p in committed)]
+        only = [dest_rel, *(p for p in moved if p in committed)]
+        repo_git(self.local_path, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul",
+                 input=_nul(staged), env=LITERAL)
+        ours = set(only)
+        changed = repo_zsplit(self.local_path, "diff", "--cached", "--name-only", "--no-renames", "-z")
+        if any(p in ours or p.startswith(dest_rel + "/") for p in changed):  # none: every moved file is ignored
+            repo_git(self.local_path, "commit", "-q", "--no-verify", "-m", f"Move current results to {dest_rel}",
+                     "--pathspec-from-file=-", "--pathspec-file-nul", input=_nul(only), env=LITERAL)
+        return len(moved)
 
     # -- travel -------------------------------------------------------------------------------------------
     def push_precheck(self) -> None:
-        if self.spec.read_only or not self._exists():
+        if self.spec.read_only:
             return
+        self._need()  # a missing repository is an error: the snapshots name commits only it holds
         if self.dirty_paths():
             raise DwsError(f"resource '{self.spec.name}' has uncommitted changes",
                            "take a snapshot (it commits them) or commit them, then push")
-        git_run(self.local_path, "fetch", "-q", "origin", check=False)
+        repo_git(self.local_path, "fetch", "-q", "origin", check=False)
         behind = self._git("rev-list", "--count", f"HEAD..refs/remotes/origin/{self.branch}", check=False)
         if behind and behind != "0":
             raise DwsError(f"resource '{self.spec.name}' is {behind} commit(s) behind its origin",
                            "run git dws pull first; nothing was pushed")
 
     def push_remote(self, progress: Progress) -> str | None:
-        if self.spec.read_only or not self._exists() or not self.branch:
+        if self.spec.read_only or not self.branch:
             return None
-        proc = git_run(self.local_path, "push", "-q", "origin", f"refs/heads/{self.branch}", check=False)
+        self._need()
+        proc = repo_git(self.local_path, "push", "-q", "origin", f"refs/heads/{self.branch}", check=False)
         if proc.returncode != 0:
             last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
             raise DwsError(f"pushing resource '{self.spec.name}' to its origin failed: {last}",
@@ -162,11 +191,11 @@ class GitRepo:
     def pull_remote(self, progress: Progress) -> str | None:
         if not self._exists():
             return self.clone_into(progress)
-        git_run(self.local_path, "fetch", "-q", "origin", check=False)
+        repo_git(self.local_path, "fetch", "-q", "origin", check=False)
         if not self.branch or self._git("symbolic-ref", "-q", "HEAD", check=False) != f"refs/heads/{self.branch}":
             return None
         before = self.head()
-        proc = git_run(self.local_path, "merge", "--ff-only", "-q", f"refs/remotes/origin/{self.branch}",
+        proc = repo_git(self.local_path, "merge", "--ff-only", "-q", f"refs/remotes/origin/{self.branch}",
                        check=False)
         if proc.returncode != 0:
             return "diverged from its origin; left as is"
@@ -174,7 +203,7 @@ class GitRepo:
 
     def clone_into(self, progress: Progress) -> str | None:
         if self._exists():
-            git_run(self.local_path, "fetch", "-q", "origin", check=False)
+            repo_git(self.local_path, "fetch", "-q", "origin", check=False)
             return None
         os.makedirs(os.path.dirname(self.local_path) or ".", exist_ok=True)
         branch = ["--branch", self.branch] if self.branch else []

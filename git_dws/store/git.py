@@ -8,7 +8,7 @@ import os
 import shlex
 import subprocess
 
-from ..errors import GitCommandError
+from ..errors import DwsError, GitCommandError
 
 GUARD = "GIT_DWS_RUNNING"
 log = logging.getLogger("git_dws.git")
@@ -42,3 +42,52 @@ def git_oneline(cwd: str, *args: str, env: dict[str, str] | None = None) -> str:
 def git_zsplit(cwd: str, *args: str) -> list[str]:
     out = git_run(cwd, *args).stdout.decode("utf-8", "surrogateescape")
     return [part for part in out.split("\0") if part]
+
+
+# -- a resource's own repository, pinned ---------------------------------------------------------------
+# `git -C DIR` (or cwd=DIR) searches upwards for a repository: when DIR/.git is missing or damaged it
+# silently acts on the enclosing one (the workspace). A resource's repository is therefore always
+# named explicitly with --git-dir/--work-tree, and its absence is an error, never a fall-through.
+def _pinned(path: str) -> list[str]:
+    path = os.path.abspath(path)
+    dotgit = os.path.join(path, ".git")
+    if not os.path.isdir(path) or not (os.path.isdir(dotgit) or os.path.isfile(dotgit)):
+        raise DwsError(f"{path} is not a git repository (it has no .git)",
+                       "give the top directory of a git repository, or clone it there (git clone URL DIR); "
+                       "git-dws never uses an enclosing repository instead")
+    return [f"--git-dir={dotgit}", f"--work-tree={path}"]
+
+
+def repo_git(path: str, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
+             check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """`git ARGS` in the repository whose work tree is `path`, and in no other. A missing `.git` is a
+    DwsError; a damaged one makes git itself fail (GitCommandError, or a non-zero exit with check=False)."""
+    pin = _pinned(path)
+    proc = git_run(path, *pin, *args, input=input, env=env, check=False)
+    if proc.returncode != 0 and b"not a git repository" in proc.stderr:
+        raise DwsError(f"{os.path.abspath(path)} is not a valid git repository: "
+                       f"{proc.stderr.decode('utf-8', 'replace').strip().splitlines()[-1]}",
+                       "repair it (git fsck) or clone it there again; git-dws never falls back to the "
+                       "enclosing repository")
+    if check and proc.returncode != 0:
+        raise GitCommandError(["git", *args], proc.returncode, proc.stderr.decode("utf-8", "replace"))
+    return proc
+
+
+def repo_text(path: str, *args: str, check: bool = True) -> str:
+    """Stripped stdout of `repo_git` (empty on failure when check=False)."""
+    proc = repo_git(path, *args, check=check)
+    return proc.stdout.decode("utf-8", "surrogateescape").strip() if proc.returncode == 0 else ""
+
+
+def repo_zsplit(path: str, *args: str) -> list[str]:
+    out = repo_git(path, *args).stdout.decode("utf-8", "surrogateescape")
+    return [part for part in out.split("\0") if part]
+
+
+def is_repo_root(path: str) -> bool:
+    """`path` is the top level of a git repository of its own (not a directory inside another one)."""
+    try:
+        return os.path.realpath(repo_text(path, "rev-parse", "--show-toplevel")) == os.path.realpath(path)
+    except DwsError:
+        return False
