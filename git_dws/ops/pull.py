@@ -130,7 +130,7 @@ def merge_refs(ws: Workspace, r: str) -> tuple[list[str], list[str], list[str]]:
     who = repo.identity()
     refs: list[tuple[str, str | None, str | None]] = []
     ours = ws.db.tip()
-    man = merge_manifests(repo, ours, repo.ref(f"refs/remotes/{r}/dws/manifests"), who)
+    man = merge_manifests(repo, ours, repo.ref(exchange.dws_prefix(r) + "manifests"), who)
     if man.commit and man.commit != ours:
         refs.append((MANIFESTS_REF, man.commit, ours))
     old_notes = repo.ref(NOTES_REF)
@@ -139,7 +139,7 @@ def merge_refs(ws: Workspace, r: str) -> tuple[list[str], list[str], list[str]]:
         refs.append((NOTES_REF, notes.commit, old_notes))
     new_tags, conflicts = [], []
     tracking = exchange.tracking(ws.root, r)
-    tag_prefix, dws_prefix = exchange.tag_prefix(r), f"refs/remotes/{r}/dws/"
+    tag_prefix, dws_prefix = exchange.tag_prefix(r), exchange.dws_prefix(r)
     for ref, oid in sorted(tracking.items()):
         if ref.startswith(tag_prefix):
             name = ref[len(tag_prefix):]

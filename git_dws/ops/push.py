@@ -45,7 +45,7 @@ def push(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
         theirs = exchange.tracking(root, r)
         warnings: list[str] = []
         for mine, tracked in ((f"refs/heads/{branch}", f"refs/remotes/{r}/{branch}"),
-                              (MANIFESTS_REF, f"refs/remotes/{r}/dws/manifests"),
+                              (MANIFESTS_REF, exchange.dws_prefix(r) + "manifests"),
                               (NOTES_REF, f"refs/notes/remotes/{r}/dws")):
             their = theirs.get(tracked)
             our = repo.ref(mine)

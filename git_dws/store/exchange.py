@@ -2,10 +2,13 @@
 credential helpers). A fetch lands every dws ref in a per-remote namespace, never over our own refs:
   refs/heads/*       -> refs/remotes/<r>/*
   refs/notes/*       -> refs/notes/remotes/<r>/*
-  refs/dws/*         -> refs/remotes/<r>/dws/*
+  refs/dws/*         -> refs/dws-remote/<r>/dws/*     (outside refs/remotes: a branch named `dws` on the
+                                                      remote would own refs/remotes/<r>/dws there)
   refs/tags/*        -> refs/dws-remote/<r>/tags/*    (we decide which tags to take; no clobbering;
                                                       outside refs/remotes so `git branch -r` stays clean)
-so `git dws pull` can merge them and move our refs in one transaction."""
+so `git dws pull` can merge them and move our refs in one transaction. Clones made before the dws refs
+moved out of refs/remotes/<r>/dws/ are migrated by travel.configure_remote; the --prune of our fetch
+then removes their old copies (no branch of that name exists on the remote)."""
 
 from __future__ import annotations
 
@@ -15,11 +18,21 @@ from .git import git_run
 
 def fetch_specs(remote: str) -> list[str]:
     return [f"+refs/heads/*:refs/remotes/{remote}/*", f"+refs/notes/*:refs/notes/remotes/{remote}/*",
-            f"+refs/dws/*:refs/remotes/{remote}/dws/*", f"+refs/tags/*:{tag_prefix(remote)}*"]
+            f"+refs/dws/*:{dws_prefix(remote)}*", f"+refs/tags/*:{tag_prefix(remote)}*"]
 
 
 def tag_prefix(remote: str) -> str:
     return f"refs/dws-remote/{remote}/tags/"
+
+
+def dws_prefix(remote: str) -> str:
+    """Where the remote's refs/dws/* land (refs/dws/manifests -> <prefix>manifests)."""
+    return f"refs/dws-remote/{remote}/dws/"
+
+
+def old_dws_prefix(remote: str) -> str:
+    """Where git-dws before issue 9 put them, and plain `git fetch` of an unmigrated clone still does."""
+    return f"refs/remotes/{remote}/dws/"
 
 
 def git_remotes(root: str) -> list[str]:
@@ -57,7 +70,7 @@ def tracking(root: str, remote: str) -> dict[str, str]:
     """Remote-tracking refs of `remote` after a fetch: ref -> object id."""
     out = {}
     proc = git_run(root, "for-each-ref", "--format=%(objectname) %(refname)",  # ref names hold no newline
-                   f"refs/remotes/{remote}/", f"refs/notes/remotes/{remote}/", tag_prefix(remote))
+                   f"refs/remotes/{remote}/", f"refs/notes/remotes/{remote}/", f"refs/dws-remote/{remote}/")
     for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
         oid, _, ref = line.partition(" ")
         out[ref] = oid
