@@ -121,6 +121,27 @@ class Workspace:
         with open(tmp, "wb") as f:
             f.write(" ".join(info.meta.tags).encode() + b"\n" + info.content.to_bytes())
         os.replace(tmp, path)
+        self._set_current_at(sid)
+
+    # $GIT_DIR/dws/HEAD.at: "<snapshot id> <workspace commit>", the commit HEAD was at when that snapshot
+    # became current here (ops.resolve.baseline: a restored snapshot stays the baseline until HEAD moves
+    # to a commit with a snapshot of its own). Only meaningful while its id is the current snapshot's;
+    # writers of HEAD that do not write it (the hooks) make it stale, which readers detect.
+    def _set_current_at(self, sid: str) -> None:
+        path = os.path.join(self.state_dir, "HEAD.at")
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{sid} {self.repo.head() or ''}\n")
+        os.replace(tmp, path)
+
+    def current_at(self) -> tuple[str, str] | None:
+        """(snapshot id, commit) of HEAD.at, or None."""
+        try:
+            with open(os.path.join(self.state_dir, "HEAD.at")) as f:
+                sid, _, commit = f.read().strip().partition(" ")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return (sid, commit) if sid and commit else None
 
     def save_config(self, config: WorkspaceConfig, message: str, extra_paths: tuple[str, ...] = ()) -> None:
         """Write .dws.toml and commit it (with `extra_paths`) without touching other staged changes."""

@@ -8,7 +8,7 @@ from ..model.diff import Changes
 from ..progress import NULL, Progress
 from ..resources import registry
 from ..workspace import Workspace
-from .resolve import latest
+from .resolve import baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,7 @@ class Status:
 
 
 def status(ws: Workspace, progress: Progress = NULL) -> Status:
-    current = ws.current()
-    if current is None:
-        sid = latest(ws)
-        info = ws.db.get(sid) if sid else None
-        current = (info.content, info.meta.tags) if info else None
+    current = baseline(ws)  # HEAD's snapshot (or its nearest snapshotted ancestor's), never another branch's
     content, tags = current if current else (None, ())
     out = []
     for spec in ws.config.resources:
