@@ -198,7 +198,18 @@ def cmd_history(a: argparse.Namespace) -> int:
     everything = history(ws)
     shown = everything[: a.limit] if a.limit else everything
     render.history(shown, main_metrics(shown), len(everything), a.json)
+    _hint_pending(ws)
     return 0
+
+
+def _hint_pending(ws: Any) -> None:
+    """Snapshots plain git brought but nobody merged (issue 9): say the one command that fixes it."""
+    from ..ops.resolve import pending_hint
+    from ..ui.console import err
+
+    hint = pending_hint(ws)
+    if hint:
+        err(f"hint: {hint}")
 
 
 def cmd_diff(a: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from ..model.snapshot import ResourceState, SnapshotContent, SnapshotMeta, note_
 from ..progress import NULL, Progress
 from ..resources import registry
 from ..resources.git_subdir import GitSubdirectory
+from ..store import travel
 from ..store.repo import TreeEntry
 from ..store.snapdb import NewSnapshot
 from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace, commit_paths
@@ -145,6 +146,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
         refs.append((f"refs/tags/{tag}", repo.write_tag_object(tag, head, body, who), old_tag))
     repo.update_refs(refs, f"git dws snapshot {sid[:12]}")
     ws.set_current_snapshot(sid)
+    if not for_commit:  # a remote added since init carries the snapshots with plain `git push` too
+        travel.configure_new(ws.root)
     lineage.commit(sid, [r.spec.name for r in results if moved and not r.spec.params.get("export")])
     return SnapshotResult(sid, tag, number, not update.get(sid), head, meta.results_dir, moved)
 
