@@ -227,12 +227,12 @@ def _result_files(root: str) -> list[Found]:
                            "fix its permissions (chmod u+rx) or move it out of the resource") from None
         for e in entries:
             rel = prefix + e.name
-            if e.name == ".git" or rel == "snapshots":
+            if is_dotgit(e.name) or is_temporary(e.name) or rel == "snapshots":
                 continue
             st = e.stat(follow_symlinks=False)
             key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
             if stat.S_ISDIR(st.st_mode):
-                if not os.path.lexists(os.path.join(e.path, ".git")):
+                if not os.path.lexists(os.path.join(e.path, ".git")):  # a repository of its own stays whole
                     walk(e.path, rel + "/")
             elif stat.S_ISLNK(st.st_mode):
                 out.append(Found(rel, e.path, MODE_LINK, 0, key, os.readlink(e.path)))
