@@ -65,6 +65,8 @@ def register(sub: Any) -> None:
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_report_status)
     r = rsub.add_parser("history", help="snapshots, newest first")
+    r.add_argument("rev", nargs="?", metavar="REV", help="snapshots of commits reachable from REV (default HEAD)")
+    r.add_argument("--all", action="store_true", help="every snapshot, of any branch or commit")
     r.add_argument("--limit", type=positive_int, metavar="N")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_history)
@@ -191,13 +193,18 @@ def cmd_report_status(a: argparse.Namespace) -> int:
 
 
 def cmd_history(a: argparse.Namespace) -> int:
+    from ..errors import UsageError
     from ..ops.history import history, main_metrics
+    from ..ops.history_scope import scope
     from ..ui import render
 
+    if a.all and a.rev:
+        raise UsageError("REV and --all cannot be used together", "give one of them")
     ws = workspace()
-    everything = history(ws)
+    scoped = scope(ws, history(ws), None if a.all else a.rev or "HEAD")
+    everything = scoped.snaps
     shown = everything[: a.limit] if a.limit else everything
-    render.history(shown, main_metrics(shown), len(everything), a.json)
+    render.history(shown, main_metrics(shown), len(everything), a.json, scoped)
     _hint_pending(ws)
     return 0
 

@@ -11,6 +11,7 @@ from ..model.snapshot import SnapshotInfo
 from ..ops.configure import Param
 from ..ops.delete import DeleteResult
 from ..ops.diff import SnapshotDiff
+from ..ops.history_scope import Scoped
 from ..ops.restore import RestoreResult
 from ..ops.snapshot import SnapshotResult
 from ..ops.status import Status
@@ -48,18 +49,22 @@ def status(s: Status, as_json: bool) -> None:
         out(f"  {r.name.ljust(width)}  {r.changes.summary()}{note}")
 
 
-def history(snaps: list[SnapshotInfo], metrics: list[str], total: int, as_json: bool) -> None:
+def history(snaps: list[SnapshotInfo], metrics: list[str], total: int, as_json: bool,
+            scoped: Scoped | None = None) -> None:
+    places = scoped.places if scoped else {}
     if as_json:
-        emit_json([s.to_json() for s in snaps])
+        emit_json([{**s.to_json(), "on": places.get(s.id)} for s in snaps])
         return
     rows = []
     for s in snaps:
         m = s.meta.metrics or {}
         rows.append([s.id[:7], ", ".join(s.meta.tags), s.meta.timestamp.replace("T", " ")[:19],
-                     *(_metric(m.get(k)) for k in metrics), s.meta.message])
-    table(None, ["Hash", "Tags", "Created", *(k[:25] for k in metrics), "Message"], rows,
-          right=range(3, 3 + len(metrics)))
+                     places.get(s.id, ""), *(_metric(m.get(k)) for k in metrics), s.meta.message])
+    table(None, ["Hash", "Tags", "Created", "On", *(k[:25] for k in metrics), "Message"], rows,
+          right=range(4, 4 + len(metrics)))
     out(f"{total} snapshots total" if len(snaps) == total else f"Showing first {len(snaps)} snapshots")
+    if scoped and scoped.hidden:  # like git log: other branches' work is left out, but never silently
+        out(f"{scoped.hidden} more snapshot(s) on commits not reachable from {scoped.rev} (--all lists them)")
 
 
 def _metric(v: Any) -> str:

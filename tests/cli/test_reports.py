@@ -66,6 +66,9 @@ def test_status_is_read_only(data_ws: Path) -> None:
     assert (ws / ".git" / "index").read_bytes() == index
 
 
+HISTORY_KEYS_ON = HISTORY_KEYS | {"on"}  # where each snapshot's commit is (issue 9 item 4)
+
+
 def test_history_json_and_limit(ws: Path) -> None:
     ids = []
     for n in range(3):
@@ -74,7 +77,7 @@ def test_history_json_and_limit(ws: Path) -> None:
     hist = dws_json(ws, "report", "history")
     assert [h["id"] for h in hist] == ids[::-1]  # newest first
     for n, h in enumerate(reversed(hist)):
-        assert set(h) == HISTORY_KEYS
+        assert set(h) == HISTORY_KEYS_ON
         assert h["number"] == n + 1 and h["tags"] == [f"S{n}"] and h["message"] == f"message {n}"
         assert h["hostname"] == "testhost" and len(h["workspace_commit"]) == 40
         assert set(h["resources"]) == {"code", "results"} and h["metrics"] is None

@@ -76,3 +76,18 @@ def test_restore_of_a_commit_with_two_snapshots_names_both(ws: Path) -> None:
     assert (ws / "data" / "x.txt").read_text() == "2\n"  # nothing restored
     dws(ws, "restore", "first")
     assert (ws / "data" / "x.txt").read_text() == "1\n"
+
+
+def test_history_is_scoped_like_git_log_and_says_where_each_snapshot_is(ws: Path) -> None:
+    v1, e1 = two_branches(ws)  # on exp: v1's commit is exp~1 and main
+    rows = {r["id"]: r["on"] for r in dws_json(ws, "report", "history")}
+    assert rows == {v1: "main", e1: "exp"}
+    git(ws, "switch", "-q", "main")
+    hist = dws(ws, "report", "history").stdout
+    assert "v1" in hist and "e1" not in hist and "1 snapshots total" in hist
+    assert "1 more snapshot(s) on commits not reachable from HEAD (--all lists them)" in hist
+    assert {r["id"] for r in dws_json(ws, "report", "history", "--all")} == {v1, e1}
+    assert "e1" in dws(ws, "report", "history", "--all").stdout
+    assert [r["id"] for r in dws_json(ws, "report", "history", "exp")] == [e1, v1]  # newest first
+    assert_error(dws(ws, "report", "history", "nosuch", check=False), "names no commit", code=2)
+    assert_error(dws(ws, "report", "history", "exp", "--all", check=False), code=2)
