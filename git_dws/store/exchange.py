@@ -35,6 +35,12 @@ def old_dws_prefix(remote: str) -> str:
     return f"refs/remotes/{remote}/dws/"
 
 
+def is_manifest_tracking(ref: str) -> bool:
+    """A remote-tracking copy of a snapshot database: refs/dws-remote/<r>/dws/manifests, or the
+    refs/remotes/<r>/dws/manifests of a clone not migrated yet. (gc/fsck roots, pending-pull checks.)"""
+    return ref.endswith("/dws/manifests") and ref.startswith(("refs/dws-remote/", "refs/remotes/"))
+
+
 def git_remotes(root: str) -> list[str]:
     return [r for r in git_run(root, "remote").stdout.decode().split() if r]
 

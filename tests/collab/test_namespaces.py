@@ -72,3 +72,11 @@ def test_old_namespace_clone_is_migrated(ws: Path, origin: Path, tmp_path: Path)
     assert git(b, "rev-parse", "-q", "--verify", "refs/remotes/origin/dws/manifests", check=False).returncode != 0
     git(b, "fetch", "-q")  # plain git works again
     assert git_out(b, "rev-parse", "refs/remotes/origin/dws") == git_out(ws, "rev-parse", "HEAD")
+
+
+def test_manifest_tracking_refs_of_both_layouts() -> None:
+    from git_dws.store.exchange import is_manifest_tracking
+
+    assert is_manifest_tracking("refs/dws-remote/origin/dws/manifests")
+    assert is_manifest_tracking("refs/remotes/origin/dws/manifests")  # an unmigrated clone
+    assert not is_manifest_tracking("refs/dws/manifests") and not is_manifest_tracking("refs/heads/dws/manifests")
