@@ -84,10 +84,3 @@ def repo_zsplit(path: str, *args: str) -> list[str]:
     out = repo_git(path, *args).stdout.decode("utf-8", "surrogateescape")
     return [part for part in out.split("\0") if part]
 
-
-def is_repo_root(path: str) -> bool:
-    """`path` is the top level of a git repository of its own (not a directory inside another one)."""
-    try:
-        return os.path.realpath(repo_text(path, "rev-parse", "--show-toplevel")) == os.path.realpath(path)
-    except DwsError:
-        return False
