@@ -14,6 +14,7 @@ from functools import cached_property
 from .config import FILENAME, WorkspaceConfig
 from .errors import DwsError, NotAWorkspace
 from .model.names import check_hostname
+from .model.paths import resource_dir
 from .model.snapshot import SnapshotContent, git_blob_id
 from .store import git as gitcmd
 from .store import refjournal
@@ -82,10 +83,9 @@ class Workspace:
         return self.repo.config_get("dws.hostname") or default_hostname()
 
     def resource_path(self, name: str, path: str) -> str:
-        """Absolute local path: a machine-local override (git config dws-resource.<name>.path) wins."""
-        override = self.repo.config_get(f"dws-resource.{name}.path")
-        p = override or path
-        return os.path.normpath(p if os.path.isabs(p) else os.path.join(self.root, p))
+        """Absolute local path: a machine-local override (git config dws-resource.<name>.path) wins; a
+        committed path must stay inside the workspace (model.paths says why)."""
+        return resource_dir(self.root, name, path, self.repo.config_get(f"dws-resource.{name}.path"))
 
     def rel_to_root(self, path: str) -> str | None:
         """`path` relative to the workspace root, or None if it lies outside."""
@@ -101,7 +101,7 @@ class Workspace:
             with open(os.path.join(self.state_dir, "HEAD"), "rb") as f:
                 tags, _, content = f.read().partition(b"\n")
             parsed = SnapshotContent.from_bytes(content)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, DwsError):
             return None
         return (parsed, tuple(tags.decode().split())) if parsed.id == git_blob_id(content) else None
 

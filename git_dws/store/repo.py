@@ -271,6 +271,15 @@ class Repo:
             return None
         return self.read_blob(str(n.id))
 
+    def note_at(self, notes_commit: str, target: str) -> bytes | None:
+        """The note on `target` in a given notes commit (e.g. a merge not yet published), whatever the
+        fan-out (git writes `ab/cdef...` once there are many notes)."""
+        for path in (target, f"{target[:2]}/{target[2:]}", f"{target[:2]}/{target[2:4]}/{target[4:]}"):
+            e = self.tree_path(notes_commit, path)
+            if e is not None and not e.is_tree:
+                return self.read_blob(e.id)
+        return None
+
     def notes_commit(self, notes_ref: str, changes: dict[str, bytes | None], who: Identity,
                      message: str) -> tuple[str, str | None]:
         """Write a notes commit that sets (or removes, for None) the note of each target commit.
