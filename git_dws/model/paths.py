@@ -16,7 +16,7 @@ from ..errors import UnsafePath
 from .validate import component_problem
 
 
-def _outside(name: str, path: str, why: str) -> UnsafePath:
+def outside_error(name: str, path: str, why: str) -> UnsafePath:
     return UnsafePath(
         f"resource '{name}' has path '{path}' in .dws.toml, {why}",
         f"if you trust that directory, set it for this machine: git config dws-resource.{name}.path DIR",
@@ -48,12 +48,12 @@ def resource_dir(root: str, name: str, path: str, override: str | None) -> str:
         return os.path.normpath(os.path.expanduser(override))
     why = committed_path_problem(path)
     if why is not None:
-        raise _outside(name, path, why)
+        raise outside_error(name, path, why)
     full = os.path.normpath(os.path.join(root, path))
     real = os.path.realpath(full)
     if not real.startswith(root.rstrip("/") + "/"):
-        raise _outside(name, path, f"which leads outside the workspace through a symlink (to {real})")
+        raise outside_error(name, path, f"which leads outside the workspace through a symlink (to {real})")
     top = os.path.relpath(real, root).split("/")[0]
     if component_problem(top) is not None:
-        raise _outside(name, path, "which leads into .git through a symlink")
+        raise outside_error(name, path, "which leads into .git through a symlink")
     return full

@@ -94,7 +94,10 @@ class SnapshotContent:
             kind, role = r.get("type"), r.get("role")
             if not (isinstance(kind, str) and _TYPE.fullmatch(kind)) or role not in ROLES:
                 raise BadManifest(f"resource type {kind!r} or role {role!r} is not valid", name)
-            out.append(ResourceState(name, kind, str(role), check_oid(r.get("tree"))))
+            try:
+                out.append(ResourceState(name, kind, str(role), check_oid(r.get("tree"))))
+            except BadManifest as e:
+                raise e.at(resource=name) from None
         if len({r.name for r in out}) != len(out):
             raise BadManifest("a resource is listed twice", "CONTENT")
         return cls(tuple(out))

@@ -123,8 +123,8 @@ def _place_resources(ws: Workspace, ask: Ask | None, paths: dict[str, str]) -> d
                     where = ask(f"Directory of resource '{spec.name}' on this machine{said}; empty: set it later",
                                 "") or None
                 elif spec.path:
-                    raise DwsError(e.message, f"clone with --resource-path {spec.name}=DIR to choose this "
-                                              "machine's directory") from None
+                    raise DwsError(e.message, f"if you trust it, clone with --resource-path {spec.name}=DIR "
+                                              f"(the same as git config dws-resource.{spec.name}.path DIR)") from None
         if where:
             ws.repo.config_set(f"dws-resource.{spec.name}.path", os.path.abspath(os.path.expanduser(where)))
         else:

@@ -23,6 +23,8 @@ from ..config import FILENAME, ResourceSpec, WorkspaceConfig
 from ..errors import BadManifest, DwsError, UnsafeRestore
 from ..interact import Confirm
 from ..model.diff import Changes
+from ..model.manifest import MODE_LINK
+from ..model.paths import outside_error
 from ..progress import NULL, Progress
 from ..resources import registry
 from ..resources.base import ResourceType, RestorePlan
@@ -78,7 +80,7 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
         config = ws.config
         if up is not None and up != local and action in ("fast-forward", "merge", "rebase"):
             config = config_at(ws, up)
-            _review_config(ws, config, accept_resource_changes, confirm, f"{r}/{branch}")
+            _review_config(ws, config, up, accept_resource_changes, confirm, f"{r}/{branch}")
         target = snapshot_of_commit(ws, new_head, ancestors=True, db=view, notes=refs.notes) if new_head else None
         current = ws.current_snapshot()
         data = [] if only_workspace else [n for n in selected if _is_data(ws, config.resource(n))]
@@ -140,11 +142,18 @@ def resource_changes(old: WorkspaceConfig, new: WorkspaceConfig) -> list[str]:
     return out
 
 
-def _review_config(ws: Workspace, new: WorkspaceConfig, accept: bool, confirm: Confirm | None, where: str) -> None:
-    """Refuse, before anything moves, a pulled configuration that would write outside the workspace;
-    show changes of where data goes and have them confirmed (refused in --batch unless accepted)."""
+def _review_config(ws: Workspace, new: WorkspaceConfig, commit: str, accept: bool, confirm: Confirm | None,
+                   where: str) -> None:
+    """Refuse, before anything moves, a pulled configuration that would write outside the workspace
+    (a path outside, or through a symlink the pulled commit brings); show changes of where data goes
+    and have them confirmed (refused in --batch unless accepted)."""
     for spec in new.resources:
         _ = registry.load(ws, spec).local_path  # a directory resource: raises UnsafePath if outside
+        parts = [p for p in spec.path.split("/") if p not in ("", ".")]
+        for i in range(len(parts)):
+            e = ws.repo.tree_path(commit, "/".join(parts[: i + 1]))
+            if e is not None and e.mode == MODE_LINK:
+                raise outside_error(spec.name, spec.path, f"a symbolic link in {where} (nothing was changed)")
     changes = resource_changes(ws.config, new)
     if not changes or accept:
         return

@@ -14,6 +14,7 @@ from ..resources import registry
 from ..resources.base import ResourceType, RestorePlan
 from ..workspace import Workspace
 from .resolve import resolve
+from .verify import check_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
             else:
                 chosen.append(name)
 
+        check_snapshot(ws, ws.db, sid, chosen, deep=False)  # structure; each manifest is validated as read
         plans: list[tuple[ResourceType, RestorePlan]] = []
         for name in chosen:
             res = registry.load(ws, in_workspace[name])

@@ -146,6 +146,10 @@ class Repo:
             raise DwsError(f"object {oid} is missing or not a tree", "run `git fsck`; fetch from your remote")
         return [TreeEntry(_name(e.raw_name), str(e.id), e.filemode) for e in tree]
 
+    def is_tree(self, oid: str) -> bool:
+        pygit2 = _pygit2()
+        return isinstance(self._r.get(oid), pygit2.Tree)
+
     def tree_path(self, tree: str, path: str) -> TreeEntry | None:
         pygit2 = _pygit2()
         obj = self._r.get(tree)
