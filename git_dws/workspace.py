@@ -122,6 +122,25 @@ class Workspace:
             f.write(" ".join(info.meta.tags).encode() + b"\n" + info.content.to_bytes())
         os.replace(tmp, path)
 
+    # -- resources whose data a clone or pull could not bring (never pushed, data remote out of reach) --
+    def incomplete(self) -> set[str]:
+        try:
+            with open(os.path.join(self.state_dir, "incomplete"), encoding="utf-8") as f:
+                return {line.strip() for line in f if line.strip()}
+        except OSError:
+            return set()
+
+    def set_incomplete(self, names: set[str]) -> None:
+        path = os.path.join(self.state_dir, "incomplete")
+        if not names:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            return
+        os.makedirs(self.state_dir, exist_ok=True)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write("".join(f"{n}\n" for n in sorted(names)))
+        os.replace(path + ".tmp", path)
+
     def save_config(self, config: WorkspaceConfig, message: str, extra_paths: tuple[str, ...] = ()) -> None:
         """Write .dws.toml and commit it (with `extra_paths`) without touching other staged changes."""
         path = os.path.join(self.root, FILENAME)

@@ -97,6 +97,7 @@ def _setup(dest: str, hostname: str | None, ask: Ask | None, paths: dict[str, st
             wanted = []
         restored = _restore_each(ws, sid, wanted, missing, progress)
         ws.set_current_snapshot(sid)
+        ws.set_incomplete(set(missing))  # the next `git dws pull` brings their data
     return CloneResult(dest, ws.config.name, host, sid, restored, done, len(ws.db.ids()), missing)
 
 
@@ -147,7 +148,8 @@ def _restore_each(ws: Workspace, sid: str, names: list[str], missing: dict[str, 
         except BadManifest:
             raise
         except DwsError as e:
-            missing[name] = f"{e.message}; {e.hint or 'get it later with: git dws pull'}"
+            fix = f"{e.hint}, then get it with: git dws pull" if e.hint else "get it later with: git dws pull"
+            missing[name] = f"{e.message}; {fix}"
             spec = ws.config.resource(name)
             if spec is not None:
                 os.makedirs(registry.load(ws, spec).local_path, exist_ok=True)

@@ -84,8 +84,11 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
         target = snapshot_of_commit(ws, new_head, ancestors=True, db=view, notes=refs.notes) if new_head else None
         current = ws.current_snapshot()
         data = [] if only_workspace else [n for n in selected if _is_data(ws, config.resource(n))]
+        incomplete = ws.incomplete()
+        if target and target == current:  # nothing new: only data an earlier clone or pull could not bring
+            data = [n for n in data if n in incomplete]
         fetched = 0
-        if target and target != current and data:
+        if target and data:
             plans = _plans(ws, view, config, target, data, progress)
             unsafe = [p for _, p in plans if p.unsafe and not p.changes.clean]
             if unsafe and not force:
@@ -97,7 +100,7 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
         ws.reload_config()  # the branch may bring resources added or changed on the other side
 
         restored: dict[str, Changes] = {}
-        if target and target != current:
+        if target and (target != current or data):
             if data:
                 from .restore import restore
 
@@ -105,6 +108,7 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
                     s.name for s in ws.db.get(target).content.resources}
                 res = restore(ws, target, leave=sorted(everything - set(data)), force=force, progress=progress)
                 restored = {k: v for k, v in res.restored.items() if not v.clean}
+                ws.set_incomplete(incomplete - set(res.restored))
             else:
                 ws.set_current_snapshot(target)
         pulled = {} if only_workspace else pull_resources(ws, selected, progress)

@@ -35,6 +35,12 @@ def _same_name_file_and_dir(a: Attacker) -> tuple[str, str]:
     return evil_tree(a, [line("sub", EVIL)]), "sub"
 
 
+def _link_and_subtree(a: Attacker) -> tuple[str, str]:
+    """The classic checkout attack (git's CVE-2014-9390 family): a symlink `sub` and a directory `sub/`
+    in one snapshot, so that writing sub/x would follow the link the same restore just made."""
+    return evil_tree(a, [canonical({"mode": "120000", "name": "sub", "target": "../../outside/dir"})]), "sub"
+
+
 def _unknown_entry_kind(a: Attacker) -> tuple[str, str]:  # a submodule (gitlink) in a manifest
     return a.data_tree([line("keep.txt", DATA["keep.txt"])], extra=[("160000", "mod", "1" * 40)]), "mod"
 
@@ -56,6 +62,7 @@ CASES: dict[str, Callable[[Attacker], tuple[str, str]]] = {
     "link-nul-target": _lines(canonical({"mode": "120000", "name": "lnul", "target": "a\0b"}), expect="lnul"),
     "duplicate-names": _lines(line("dup", EVIL), line("dup", EVIL), expect="dup"),
     "file-and-subtree": _same_name_file_and_dir,
+    "link-and-subtree": _link_and_subtree,
     "invalid-json": _raw(b'{"b3":"' + G.encode() + b'","mode":"100644","name":"bad"\n', expect=r"\.dws-files"),
     "not-utf8-line": _raw(b"\xff\xfe\x00garbage\n", expect=r"\.dws-files"),
     "json-array-line": _raw(b'["mode","100644"]\n', expect=r"\.dws-files"),
@@ -69,7 +76,8 @@ CASES: dict[str, Callable[[Attacker], tuple[str, str]]] = {
 # The issue's cases go through pull (where a half-done pull did the damage); the others through restore,
 # which reads listings with the same code and costs half as much.
 BY_PULL = {"missing-b3", "size-negative", "size-2**70", "size-string", "mode-100777", "mode-040000",
-           "duplicate-names", "file-and-subtree", "invalid-json", "not-utf8-line", "listing-is-tree"}
+           "duplicate-names", "file-and-subtree", "link-and-subtree", "invalid-json", "not-utf8-line",
+           "listing-is-tree"}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -113,3 +113,15 @@ def test_pulled_resource_change_needs_acceptance_in_batch(world: World, what: st
     dws(world.victim, "pull", "--accept-resource-changes")
     Guard(world).no_leak()
     assert (world.outside / "dir" / "existing.txt").exists()
+
+
+def test_pulled_data_remote_change_needs_acceptance_in_batch(world: World) -> None:  # noqa: F811
+    """A pulled `.dws.toml` moving the data remote (where the next push uploads the victim's data, where
+    the next pull downloads from) is refused in --batch like a resource change."""
+    a = world.attacker
+    toml = toml_with(a, replace=(f'url = "{world.dr}"', f'url = "{world.outside / "dr"}"'))
+    a.publish("change-remote", base_data(a), worktree={".dws.toml": ("100644", toml)})
+    g = Guard(world)
+    err = assert_error(dws(world.victim, "pull", check=False), code=1)
+    assert "shared" in err.splitlines()[0] and "--accept-resource-changes" in err, err
+    g.check()

@@ -15,7 +15,7 @@ DIRS: dict[str, Callable[[World], str]] = {
     "dotdot": lambda w: "../../outside",
     "dotdot-x": lambda w: "../../x",
     "absolute": lambda w: str(w.outside),
-    "inner-dotdot": lambda w: "snapshots/../../../outside",
+    "inner-dotdot": lambda w: "../code/../../outside",  # through directories that exist
     "dot": lambda w: ".",
     "empty": lambda w: "",
     "not-a-string": lambda w: ["a"],  # type: ignore[dict-item,return-value]
