@@ -8,6 +8,7 @@ from ..errors import DwsError, SnapshotNotFound
 from ..model.snapshot import SnapshotContent, note_lines
 from ..store import exchange
 from ..store.merge import is_ancestor
+from ..store.snapdb import SnapshotDB
 from ..workspace import NOTES_REF, Workspace
 
 _TRAILER = re.compile(r"^Dws-Snapshot: ([0-9a-f]{40})$", re.M)
@@ -26,19 +27,23 @@ def snapshot_of_tag(ws: Workspace, tag: str) -> str | None:
     return snapshot_of_commit(ws, target)
 
 
-def snapshots_on(ws: Workspace, commit: str) -> list[str]:
-    """The snapshots recorded on `commit` (its note), oldest first."""
-    note = ws.repo.note(NOTES_REF, commit)
-    ids = [i for i in note_lines(note) if ws.db.exists(i)] if note else []
-    return sorted(ids, key=lambda i: ws.db.get(i).meta.number)
+def snapshots_on(ws: Workspace, commit: str, *, db: SnapshotDB | None = None,
+                 notes: str | None = None) -> list[str]:
+    """The snapshots recorded on `commit` (its note), oldest first. `db` and `notes` (a notes commit)
+    answer as of a merge not yet published."""
+    db = db or ws.db
+    note = ws.repo.note_at(notes, commit) if notes else ws.repo.note(NOTES_REF, commit)
+    ids = [i for i in note_lines(note) if db.exists(i)] if note else []
+    return sorted(ids, key=lambda i: db.get(i).meta.number)
 
 
-def nearest_snapshotted(ws: Workspace, commit: str) -> tuple[str, list[str]] | None:
+def nearest_snapshotted(ws: Workspace, commit: str, *, db: SnapshotDB | None = None,
+                        notes: str | None = None) -> tuple[str, list[str]] | None:
     """`commit` or its nearest first-parent ancestor that carries snapshots: (that commit, its
     snapshots oldest first)."""
     seen = 0
     while commit and seen < 10_000:
-        ids = snapshots_on(ws, commit)
+        ids = snapshots_on(ws, commit, db=db, notes=notes)
         if ids:
             return commit, ids
         parents = ws.repo.commit_parents(commit)
@@ -47,13 +52,14 @@ def nearest_snapshotted(ws: Workspace, commit: str) -> tuple[str, list[str]] | N
     return None
 
 
-def snapshot_of_commit(ws: Workspace, commit: str, ancestors: bool = False) -> str | None:
+def snapshot_of_commit(ws: Workspace, commit: str, ancestors: bool = False, *, db: SnapshotDB | None = None,
+                       notes: str | None = None) -> str | None:
     """The newest snapshot recorded on `commit` (or, with `ancestors`, on its nearest first-parent
-    ancestor that has one)."""
+    ancestor that has one). `db` and `notes` (a notes commit) answer as of a merge not yet published."""
     if not ancestors:
-        ids = snapshots_on(ws, commit)
+        ids = snapshots_on(ws, commit, db=db, notes=notes)
         return ids[-1] if ids else None
-    found = nearest_snapshotted(ws, commit)
+    found = nearest_snapshotted(ws, commit, db=db, notes=notes)
     return found[1][-1] if found else None
 
 
