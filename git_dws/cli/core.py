@@ -59,7 +59,7 @@ def register(sub: Any) -> None:
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_status)
 
-    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare")
+    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare, plot")
     rsub = c.add_subparsers(dest="report", metavar="REPORT", parser_class=Parser, required=True)
     r = rsub.add_parser("status", help="the workspace's resources")
     r.add_argument("--json", action="store_true")

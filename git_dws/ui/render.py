@@ -12,6 +12,7 @@ from ..ops.configure import Param
 from ..ops.delete import DeleteResult
 from ..ops.diff import SnapshotDiff
 from ..ops.history import HistoryTable
+from ..ops.plot import PlotResult
 from ..ops.restore import RestoreResult
 from ..ops.snapshot import SnapshotResult
 from ..ops.status import Status
@@ -80,6 +81,25 @@ def history(h: HistoryTable, as_json: bool) -> None:
 
 def _width(title: str, cells: list[str]) -> int:
     return max([len(title), *(len(c) for c in cells)]) + 3  # a rich column's padding and border
+
+
+def plot(r: PlotResult, as_json: bool) -> None:
+    s = r.series
+    if as_json:
+        emit_json({**s.to_json(), "html": r.path})
+        return
+    if r.path is not None:
+        out(f"Wrote the plot of {s.metric} over {len(s.points)} snapshot(s) to {r.path}.")
+        return
+    lo, hi = min(p.value for p in s.points), max(p.value for p in s.points)
+    labels = [p.label for p in s.points]
+    values = [fmt_value(p.value) for p in s.points]
+    lw, vw = max(map(len, labels)), max(map(len, values))
+    bar = max(10, min(50, terminal_width() - lw - vw - 6))
+    out(f"{s.metric} across snapshots, oldest first ({s.workspace}):")
+    for label, text, p in zip(labels, values, s.points, strict=True):
+        n = 1 + round((p.value - lo) / (hi - lo) * (bar - 1)) if hi > lo else bar
+        out(f"  {label.ljust(lw)}  {text.rjust(vw)}  {'#' * n}")
 
 
 def report_status(config: WorkspaceConfig, local_paths: dict[str, str], as_json: bool) -> None:
