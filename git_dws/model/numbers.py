@@ -1,10 +1,12 @@
 """How metric and parameter values are shown: numbers keep their significant digits.
 
 A fixed number of decimals hides what a data scientist compares (0.01223 and 0.013044 both became
-"0.012"), so a float is shown as the shortest text that reads back as the same number, after dropping
-float noise past 10 significant digits (0.1 + 0.2 shows as 0.3). A change between two runs is rounded to
-the decimals its operands were written with, so 0.013044 - 0.01223 shows as 0.000814, not
-0.0008139999999999998. Pure functions; the text, HTML and notebook renderers share them.
+"0.012"), so a float is shown by significant digits, never decimals: the shortest text that reads back as
+the value rounded to 6 significant digits (0.013044 stays 0.013044, 0.1 + 0.2 shows as 0.3, 44/45 as
+0.977778; DVC shows 5). `--json` carries the full value. A change between two runs is rounded to the
+decimals its operands were written with (up to 10 significant digits, past which a float's digits are
+binary noise), so 0.013044 - 0.01223 shows as 0.000814, not 0.0008139999999999998. Pure functions; the
+text, HTML and notebook renderers share them.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ import math
 from typing import Any
 
 SIGNIFICANT = 10  # beyond this, digits of a float are noise of binary arithmetic
+SHOWN = 6  # significant digits in tables
 
 
 def is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def clean(v: float) -> float:
-    """`v` without the noise past SIGNIFICANT digits."""
+def clean(v: float, digits: int = SIGNIFICANT) -> float:
+    """`v` rounded to `digits` significant digits (by default: without the noise of binary arithmetic)."""
     if not math.isfinite(v):
         return v
-    return float(f"{v:.{SIGNIFICANT}g}")
+    return float(f"{v:.{digits}g}")
 
 
 def fmt_number(v: float | int) -> str:
@@ -32,7 +35,9 @@ def fmt_number(v: float | int) -> str:
         return str(v)
     if not math.isfinite(v):
         return str(v)
-    text = repr(clean(v))
+    if 10 ** SHOWN <= abs(v) < 1e16:
+        return str(round(v))  # integer digits are never dropped: 123456789.25 shows as 123456789
+    text = repr(clean(v, SHOWN))
     if text.endswith(".0") and abs(v) < 1e16:
         text = text[:-2]  # 5.0 -> 5: the column holds numbers, not types
     return text

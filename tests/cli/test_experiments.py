@@ -40,8 +40,8 @@ def runs(ws: Path) -> None:
 
 
 def test_numbers_keep_their_digits() -> None:
-    assert [fmt_number(v) for v in (0.01223, 0.013044, 0.1 + 0.2, 5.0, 12, 1.5e-07)] == \
-        ["0.01223", "0.013044", "0.3", "5", "12", "1.5e-07"]
+    assert [fmt_number(v) for v in (0.01223, 0.013044, 0.1 + 0.2, 5.0, 12, 1.5e-07, 44 / 45, 123456789.25)] == \
+        ["0.01223", "0.013044", "0.3", "5", "12", "1.5e-07", "0.977778", "123456789"]
     assert fmt_change(change(0.01223, 0.013044)) == "+0.000814"  # not 0.0008139999999999998
     assert fmt_change(change(0.5, 0.25)) == "-0.25" and fmt_change(change(3, 3)) == "0"
     assert change("lbfgs", "adam") is None
