@@ -241,7 +241,10 @@ class LineagePredictor:
         self._hash = hashlib.sha256() if common.is_api_resource(self.ws, self.input_ref) else None
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__["predictor"], name)
+        predictor = self.__dict__.get("predictor")  # absent while unpickling or copying
+        if predictor is None:
+            raise AttributeError(name)
+        return getattr(predictor, name)
 
     def _record_inputs(self, *arrays: Any) -> None:
         if self._hash is None:
