@@ -83,7 +83,8 @@ def add_to_hash(h: Any, obj: Any) -> None:
         add_to_hash(h, np.asarray(obj))
     else:
         raise DwsError(f"cannot hash an input of type {type(obj).__name__} into an api-resource version",
-                       "pass numpy arrays, pandas frames, lists or dicts")
+                       "pass numpy arrays, pandas frames, lists or dicts, or read the data from a file-based "
+                       "input resource (its version is then its content)")
 
 
 def hash_inputs(objs: Iterable[Any]) -> str:

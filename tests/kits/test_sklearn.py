@@ -123,3 +123,7 @@ def test_binary_and_regression_metrics_with_an_api_resource(kws: Path, monkeypat
         LineagePredictor(Ridge(), "regression", input_resource="bc-api").score(diabetes.data, diabetes.target)
     with pytest.raises(Exception, match="unknown metrics 'ranking'"):
         LineagePredictor(Ridge(), "ranking", input_resource="bc-api")
+    with pytest.raises(Exception, match="leaves the results resource"):
+        LineagePredictor(Ridge(), "regression", input_resource="bc-api", model_save_file="../model.joblib")
+    with pytest.raises(Exception, match="cannot hash an input of type object"):
+        LineagePredictor(Ridge(), "regression", input_resource="bc-api").fit(object(), [1])
