@@ -59,15 +59,17 @@ def register(sub: Any) -> None:
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_status)
 
-    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare")
+    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare, plot")
     rsub = c.add_subparsers(dest="report", metavar="REPORT", parser_class=Parser, required=True)
     r = rsub.add_parser("status", help="the workspace's resources")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_report_status)
-    r = rsub.add_parser("history", help="snapshots, newest first")
+    r = rsub.add_parser("history", help="snapshots, newest first, with their metrics and parameters")
     r.add_argument("rev", nargs="?", metavar="REV", help="snapshots of commits reachable from REV (default HEAD)")
     r.add_argument("--all", action="store_true", help="every snapshot, of any branch or commit")
     r.add_argument("--limit", type=positive_int, metavar="N")
+    r.add_argument("--metrics", type=csv, metavar="M,N", help="these metrics only ('' for none)")
+    r.add_argument("--params", type=csv, metavar="P,Q", help="these parameters only ('' for none)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_history)
 
@@ -194,17 +196,14 @@ def cmd_report_status(a: argparse.Namespace) -> int:
 
 def cmd_history(a: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..ops.history import history, main_metrics
-    from ..ops.history_scope import scope
+    from ..ops.history import history_table
     from ..ui import render
 
     if a.all and a.rev:
         raise UsageError("REV and --all cannot be used together", "give one of them")
     ws = workspace()
-    scoped = scope(ws, history(ws), None if a.all else a.rev or "HEAD")
-    everything = scoped.snaps
-    shown = everything[: a.limit] if a.limit else everything
-    render.history(shown, main_metrics(shown), len(everything), a.json, scoped)
+    rev = None if a.all else a.rev or "HEAD"
+    render.history(history_table(ws, a.limit, metrics=a.metrics, params=a.params, rev=rev), a.json)
     _hint_pending(ws)
     return 0
 
