@@ -52,16 +52,16 @@ def test_history_shows_all_metrics_and_parameters(ws: Path) -> None:
     text = dws(ws, "report", "history").stdout
     head = text.splitlines()[0].split()
     # all four metrics (most common first, then by name), then parameters that vary before constant ones
-    assert head[:7] == ["Hash", "Tags", "Created", "epochs_run", "loss", "mse", "r2"]
-    assert head[7:] == ["params.alpha", "params.solver", "params.seed", "Message"]
+    assert head[:8] == ["Hash", "Tags", "Created", "On", "epochs_run", "loss", "mse", "r2"]  # On: issue 9
+    assert head[8:] == ["params.alpha", "params.solver", "params.seed", "Message"]
     row2 = next(line for line in text.splitlines() if " run2 " in line)
     assert "0.013044" in row2 and "0.90111" in row2 and " 0.2 " in row2 and "lbfgs" in row2
     assert "0.013 " not in row2
     only = dws(ws, "report", "history", "--metrics", "mse", "--params", "solver").stdout.splitlines()
-    assert only[0].split() == ["Hash", "Tags", "Created", "mse", "params.solver", "Message"]
+    assert only[0].split() == ["Hash", "Tags", "Created", "On", "mse", "params.solver", "Message"]
     assert "0.0101" in only[1] and "adam" in only[1]
     none = dws(ws, "report", "history", "--metrics", "r2", "--params", "").stdout.splitlines()[0].split()
-    assert none == ["Hash", "Tags", "Created", "r2", "Message"]
+    assert none == ["Hash", "Tags", "Created", "On", "r2", "Message"]
     assert_error(dws(ws, "report", "history", "--metrics", "acc", check=False),
                  "no listed snapshot has the metric 'acc'", code=2)
     hist = dws_json(ws, "report", "history")
