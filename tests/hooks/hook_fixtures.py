@@ -52,7 +52,8 @@ def note_ids(cwd: Path, rev: str = "HEAD") -> list[str]:
 
 
 def history(cwd: Path) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = json.loads(dws(cwd, "report", "history", "--json").stdout)
+    # --all: every snapshot, also those of other branches and rewritten commits (the default is HEAD's)
+    result: list[dict[str, Any]] = json.loads(dws(cwd, "report", "history", "--all", "--json").stdout)
     return result
 
 
