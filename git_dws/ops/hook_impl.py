@@ -186,7 +186,7 @@ def _record_slow(ctx: HookContext, head: str, message: str, problems: list[str])
     ws = Workspace.open(ctx.git.workdir)
     r = take_snapshot(ws, None, message, for_commit=True)
     template = str(ctx.params.get("snapshot.auto_tag") or "")
-    tag = _auto_tag(ctx, template, r.number, head, problems) if template else None
+    tag = _auto_tag(ctx, template, r.number, head, problems) if template and r.new else None
     if tag:  # now that the number is known: the same snapshot again, with its tag
         take_snapshot(ws, tag, message, for_commit=True)
     return PostCommitResult(None, head, r.id, r.number, r.new, tag, problems, "regular")

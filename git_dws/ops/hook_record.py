@@ -238,14 +238,15 @@ def record(git: LiteGit, *, head: str, states: list[State], message: str,
     now = now_iso()
     snaps = dict(db.snaps)
     old = db.meta(sid)
-    tag = tag_for(old["number"] if old is not None else db.next_number()) if tag_for else None
+    # A snapshot that exists already keeps its message and tags (the user's: `git dws snapshot keep -m
+    # ...`); this commit only attaches to it. Only a new snapshot gets the commit's subject and auto tag.
+    tag = tag_for(db.next_number()) if tag_for and old is None else None
     tags = [tag] if tag else []
     if old is not None:
-        if set(tags) <= set(old["tags"]) and (not message or message == old["message"]) and sid in note_ids:
+        if sid in note_ids:
             return Recorded(sid, old["number"], False, True, None)
         number = old["number"]
-        meta = dict(old, tags=sorted({*old["tags"], *tags}), message=message or old["message"],
-                    workspace_commit=head, updated_timestamp=now,
+        meta = dict(old, workspace_commit=head, updated_timestamp=now,
                     metrics=metrics if metrics is not None else old["metrics"])
         db.with_meta(snaps, sid, meta)
         top = db.next_number() - 1
