@@ -19,7 +19,7 @@ TYPE_CHECKING = False  # typing costs more than a hook with nothing to do
 if TYPE_CHECKING:
     from typing import Any
 
-HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-rewrite")
+HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 STDIN_HOOKS = ("post-rewrite", "pre-push", "pre-receive", "post-receive", "reference-transaction")
 GUARD = "GIT_DWS_RUNNING"  # store.git.GUARD
 SKIP = "GIT_DWS_SKIP"
@@ -83,6 +83,11 @@ def _run(hook: str, args: list[str], stdin: bytes) -> int:
         elif hook == "post-checkout":
             old, new, flag = ([*args, "", "", ""])[:3] if args else _framework_checkout()
             _post_checkout(hook_impl.post_checkout(ctx, old, new, flag))
+        elif hook == "post-merge":
+            checkout, recorded = hook_impl.post_merge(ctx, (args or ["0"])[0])
+            _post_checkout(checkout)
+            if recorded is not None:
+                _post_commit(recorded)
         elif hook == "post-rewrite":
             hook_impl.post_rewrite(ctx, hook_impl.parse_rewrites(stdin))
     finally:

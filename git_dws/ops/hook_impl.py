@@ -80,13 +80,14 @@ class PostCommitResult:
         self.path = path  # "fast" (store.lite) or "regular" (ops.snapshot), for GIT_DWS_HOOK_DEBUG
 
 
-def post_commit(ctx: HookContext) -> PostCommitResult:
+def post_commit(ctx: HookContext, merged: bool = False) -> PostCommitResult:
     """Record the snapshot of the commit just made, as `git dws snapshot` would (note, manifest commit,
-    tag when `snapshot.auto_tag` is set), with the trees pre-commit recorded."""
+    tag when `snapshot.auto_tag` is set), with the trees pre-commit recorded. `merged`: called from
+    post-merge, where git still has MERGE_HEAD (the merge commit is made)."""
     pending = take_pending(ctx)
     mark_nothing_to_capture(ctx, all(r.type in GIT_HELD for r in ctx.resources))
     why = in_progress(ctx.git)
-    if why:
+    if why and not (merged and why == "merge"):
         return PostCommitResult(skipped=why)
     git = ctx.git
     from . import hook_record as rec
@@ -312,6 +313,31 @@ def post_checkout(ctx: HookContext, old: str, new: str, branch_flag: str) -> Che
         if changes is not None and not changes.clean:
             out.restored[r.name] = changes.summary()
     return out
+
+
+# -- post-merge ------------------------------------------------------------------------------------
+def post_merge(ctx: HookContext, squash: str) -> tuple[CheckoutResult | None, PostCommitResult | None]:
+    """After `git merge` / `git pull` (git runs no other hook there): the data follows HEAD as it does
+    on a checkout (same `hooks.checkout` setting; from ORIG_HEAD, where the merge started), and a
+    merge commit that has no snapshot gets one, as post-commit gives every other commit (its git-held
+    resources as merged, the data as it is here: the first parent's, which the checkout rule keeps).
+    A squash merge makes no commit: the `git commit` that follows records it."""
+    if squash == "1":
+        return None, None
+    got = ctx.git.read("HEAD")
+    if got is None or got[1] != "commit":
+        return None, None
+    head = got[0]
+    parents = sum(1 for line in got[2].partition(b"\n\n")[0].split(b"\n") if line.startswith(b"parent "))
+    if parents < 2:  # a fast-forward: HEAD moved as on a checkout (git left no MERGE_HEAD)
+        return post_checkout(ctx, ctx.git.oid("ORIG_HEAD") or "", head, "1"), None
+    # A merge commit: the checkout rule would restore its first parent's snapshot, i.e. keep the data
+    # as it is here; so only record the merge commit's snapshot (git still has MERGE_HEAD meanwhile).
+    from . import hook_record as rec
+
+    if ctx.git.note(ctx.git.oid(rec.NOTES_REF), head):
+        return None, None
+    return None, post_commit(ctx, merged=True)
 
 
 # -- post-rewrite ----------------------------------------------------------------------------------

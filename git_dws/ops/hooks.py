@@ -20,7 +20,7 @@ from ..errors import DwsError, UsageError
 from ..store.git import git_run
 from ..store.repo import Repo
 
-HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-rewrite")
+HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 ID = "git-dws-hook-5f0c4a7e"
 VERSION = 1
 # What a commit imports before it knows whether there is work (see hooks/entry.py), by file under git_dws/.
