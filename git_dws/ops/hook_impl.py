@@ -352,7 +352,8 @@ def post_rewrite(ctx: HookContext, pairs: list[tuple[str, str]]) -> int:
     from . import hook_record as rec
 
     with ctx.lock():
-        changed = rec.rewrite_notes(ctx.git, pairs, who)
+        held = {r.name: r.path for r in ctx.resources if r.type in GIT_HELD}
+        changed = rec.rewrite_notes(ctx.git, pairs, who, held, ctx.state_dir)
     if changed is None:
         raise DwsError("refs/dws/manifests has a layout this git-dws does not know; notes were not moved",
                        "upgrade git-dws: pip install -U git-dws")

@@ -102,7 +102,9 @@ def test_rebased_commits_get_snapshots_that_describe_them(tmp_path: Path) -> Non
         git(ws, "add", "code")
         commit(ws, f"topic {i}")
         before.append(snapshot_of(ws))
-    dws(ws, "snapshot", "kept", "-m", "tagged before the rebase")
+    dws(ws, "snapshot", "kept", "-m", "tagged before the rebase")  # same content: names that snapshot
+    before[-1] = snapshot_of(ws)
+    assert before[-1]["message"] == "tagged before the rebase" and before[-1]["tags"] == ["kept"]
     git(ws, "switch", "-q", "main")
     write(ws / "code" / "main.py", "print('main')\n")
     git(ws, "add", "code")
