@@ -90,6 +90,10 @@ def _run(hook: str, args: list[str], stdin: bytes) -> int:
                 _post_commit(recorded)
         elif hook == "post-rewrite":
             hook_impl.post_rewrite(ctx, hook_impl.parse_rewrites(stdin))
+        elif hook == "pre-push":
+            from ..ops import hook_push
+
+            _pre_push(hook_push.pre_push(ctx, (args or ["origin"])[0], hook_push.parse_updates(stdin)))
     finally:
         ctx.git.close()
     return 0
@@ -112,6 +116,10 @@ def _failed(hook: str, e: Exception) -> int:
     else:
         _err(f"error: git-dws hit an internal error in the {hook} hook ({e!r})")
         _err(f"hint: please report it with the log at {_crash_log(hook)}")
+    if hook == "pre-push":
+        _err("hint: git-dws stopped the push; to push without this check: git push --no-verify, "
+             "or GIT_DWS_SKIP=1 git push ...")
+        return 1
     if hook == "pre-commit":
         _err("hint: git-dws stopped the commit; to commit without recording data: git commit --no-verify, "
              "or GIT_DWS_SKIP=1 git commit ...")
@@ -143,6 +151,12 @@ def _post_commit(r: Any) -> None:
         _err(f"{PREFIX}tagged snapshot {r.sid[:12]} (#{r.number}) as '{r.tag}'")
     for p in r.problems:
         _err(f"{PREFIX}warning: {p}")
+
+
+def _pre_push(r: Any) -> None:
+    if r.pushed is not None and r.pushed.uploaded:
+        _err(f"{PREFIX}uploaded {r.pushed.uploaded} object(s) to data remote '{r.data_remote}' for "
+             f"{r.snapshots} snapshot(s) this push publishes")
 
 
 def _post_checkout(r: Any) -> None:

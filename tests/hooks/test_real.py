@@ -4,6 +4,8 @@ that describe them, and a plain `git push` never publishes snapshots whose data 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,35 @@ def test_plain_git_push_refuses_when_no_data_remote_can_hold_the_data(tmp_path: 
     git(ws, "add", "code")
     git(ws, "commit", "-q", "-m", "code", GIT_DWS_SKIP="1")
     git(ws, "push", "-q", "origin", "main")
+
+
+_PROBE = """
+import sys
+from git_dws.hooks.entry import main
+code = main(["pre-push", "--", "origin", "url"])
+print(code, "pygit2" in sys.modules)
+"""
+
+
+def test_pre_push_decides_cheaply_when_there_is_nothing_to_send(tmp_path: Path) -> None:
+    """No snapshot published (a branch alone), or none the remote lacks: decided from stdin and two
+    manifest trees, without the regular code (pygit2 alone costs more than a hook's budget)."""
+    ws, _ = _published(tmp_path, data_remote=True)
+    git(ws, "push", "-q")
+    head, manifests = out(ws, "rev-parse", "HEAD"), out(ws, "rev-parse", "refs/dws/manifests")
+    zero = "0" * 40
+    for line in (
+        f"refs/heads/main {head} refs/heads/topic {zero}",
+        f"refs/dws/manifests {manifests} refs/dws/manifests {manifests}",
+        f"refs/dws/manifests {zero} refs/dws/manifests {manifests}",
+    ):  # a deletion
+        proc = subprocess.run(
+            [sys.executable, "-c", _PROBE], cwd=ws, input=line + "\n", capture_output=True, text=True, check=True
+        )
+        assert proc.stdout.split() == ["0", "False"], (line, proc.stdout, proc.stderr)
+
+
+def test_pre_push_knows_the_content_types() -> None:
+    from git_dws.ops import hook_push, remote
+
+    assert hook_push.CONTENT_TYPES == remote.CONTENT_TYPES
