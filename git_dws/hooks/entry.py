@@ -84,10 +84,14 @@ def _run(hook: str, args: list[str], stdin: bytes) -> int:
             old, new, flag = ([*args, "", "", ""])[:3] if args else _framework_checkout()
             _post_checkout(hook_impl.post_checkout(ctx, old, new, flag))
         elif hook == "post-merge":
-            checkout, recorded = hook_impl.post_merge(ctx, (args or ["0"])[0])
-            _post_checkout(checkout)
-            if recorded is not None:
-                _post_commit(recorded)
+            merged = hook_impl.post_merge(ctx, (args or ["0"])[0])
+            _post_checkout(merged.checkout)
+            if merged.recorded is not None:
+                _post_commit(merged.recorded)
+            if merged.fetched:
+                _err(f"{PREFIX}the snapshots of the merged commits came with the fetch from '{merged.fetched}' "
+                     "and are not merged here, so the data stayed as it was")
+                _err(f"hint: to merge them and bring the data: git dws pull {merged.fetched}")
         elif hook == "post-rewrite":
             hook_impl.post_rewrite(ctx, hook_impl.parse_rewrites(stdin))
         elif hook == "pre-push":

@@ -316,28 +316,57 @@ def post_checkout(ctx: HookContext, old: str, new: str, branch_flag: str) -> Che
 
 
 # -- post-merge ------------------------------------------------------------------------------------
-def post_merge(ctx: HookContext, squash: str) -> tuple[CheckoutResult | None, PostCommitResult | None]:
+class MergeResult:
+    __slots__ = ("checkout", "fetched", "recorded")
+
+    def __init__(self, checkout: CheckoutResult | None = None, recorded: PostCommitResult | None = None,
+                 fetched: str | None = None) -> None:
+        self.checkout = checkout  # the data following a fast-forward
+        self.recorded = recorded  # the snapshot of a merge commit
+        self.fetched = fetched  # a remote whose fetched snapshots (`git pull`) name the merged-in work
+
+
+def post_merge(ctx: HookContext, squash: str) -> MergeResult:
     """After `git merge` / `git pull` (git runs no other hook there): the data follows HEAD as it does
     on a checkout (same `hooks.checkout` setting; from ORIG_HEAD, where the merge started), and a
     merge commit that has no snapshot gets one, as post-commit gives every other commit (its git-held
     resources as merged, the data as it is here: the first parent's, which the checkout rule keeps).
-    A squash merge makes no commit: the `git commit` that follows records it."""
+    A squash merge makes no commit: the `git commit` that follows records it. When the merged-in
+    commit's snapshot came with a fetch (a plain `git pull`) and is not merged into ours, the result
+    names that remote: `git dws pull` merges snapshots (it may also drop snapshots deleted there, which
+    a plain git command should not do on its own), and then the data follows."""
     if squash == "1":
-        return None, None
-    got = ctx.git.read("HEAD")
+        return MergeResult()
+    git = ctx.git
+    got = git.read("HEAD")
     if got is None or got[1] != "commit":
-        return None, None
+        return MergeResult()
     head = got[0]
-    parents = sum(1 for line in got[2].partition(b"\n\n")[0].split(b"\n") if line.startswith(b"parent "))
-    if parents < 2:  # a fast-forward: HEAD moved as on a checkout (git left no MERGE_HEAD)
-        return post_checkout(ctx, ctx.git.oid("ORIG_HEAD") or "", head, "1"), None
-    # A merge commit: the checkout rule would restore its first parent's snapshot, i.e. keep the data
-    # as it is here; so only record the merge commit's snapshot (git still has MERGE_HEAD meanwhile).
+    parents = [line[7:].decode() for line in got[2].partition(b"\n\n")[0].split(b"\n")
+               if line.startswith(b"parent ")]
     from . import hook_record as rec
 
-    if ctx.git.note(ctx.git.oid(rec.NOTES_REF), head):
-        return None, None
-    return None, post_commit(ctx, merged=True)
+    notes = git.oid(rec.NOTES_REF)
+    theirs = head if len(parents) < 2 else parents[1]
+    fetched = None if git.note(notes, theirs) else _fetched_note(git, theirs)
+    if len(parents) < 2:  # a fast-forward: HEAD moved as on a checkout (git left no MERGE_HEAD)
+        return MergeResult(post_checkout(ctx, git.oid("ORIG_HEAD") or "", head, "1"), None, fetched)
+    # A merge commit: the checkout rule would restore its first parent's snapshot, i.e. keep the data
+    # as it is here; so only record the merge commit's snapshot (git still has MERGE_HEAD meanwhile).
+    if git.note(notes, head):
+        return MergeResult(None, None, fetched)
+    return MergeResult(None, post_commit(ctx, merged=True), fetched)
+
+
+def _fetched_note(git: LiteGit, commit: str) -> str | None:
+    """The remote whose fetched notes (refs/notes/remotes/<remote>/dws) hold a snapshot of `commit`."""
+    from ..store.lite import run
+
+    rc, out, _ = run(git.workdir, ["for-each-ref", "--format=%(refname)", "refs/notes/remotes/"])
+    for ref in out.decode("utf-8", "surrogateescape").splitlines() if rc == 0 else []:
+        if ref.endswith("/dws") and git.note(git.oid(ref), commit):
+            return ref[len("refs/notes/remotes/"):-len("/dws")]
+    return None
 
 
 # -- post-rewrite ----------------------------------------------------------------------------------

@@ -92,6 +92,29 @@ def test_merge_commit_gets_its_snapshot(tmp_path: Path) -> None:
     fsck(ws)
 
 
+def test_fast_forward_pull_names_the_command_that_brings_the_data(tmp_path: Path) -> None:
+    """A plain `git pull` fetches the other clone's snapshots beside ours (they are merged by `git dws
+    pull`, which may also drop snapshots deleted there): post-merge says so rather than leaving the data
+    silently behind the code."""
+    ws = make_ws(tmp_path / "ws", data=True)
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    dws(ws, "remote", "add", "shared", str(tmp_path / "dataremote"))
+    commit(ws, "data v1")
+    dws(ws, "publish", str(origin))
+    dws(tmp_path, "clone", str(origin), "b", "--hostname", "hostb")
+    b = tmp_path / "b"
+    write(ws / "data" / "a.txt", b"v2 from the first clone\n")
+    commit(ws, "data v2")
+    dws(ws, "push")
+    want = tree_state(ws / "data")
+    proc = git(b, "pull", "-q", "--ff-only")
+    assert out(b, "rev-parse", "HEAD") == out(ws, "rev-parse", "HEAD")
+    assert "git dws pull" in proc.stderr, proc.stderr
+    dws(b, "pull")  # the command it names
+    assert tree_state(b / "data") == want
+
+
 # -- item 9: rebase ---------------------------------------------------------------------------------
 def test_rebased_commits_get_snapshots_that_describe_them(tmp_path: Path) -> None:
     ws = make_ws(tmp_path / "ws", data=True)
