@@ -84,7 +84,7 @@ def _run(hook: str, args: list[str], stdin: bytes) -> int:
             old, new, flag = ([*args, "", "", ""])[:3] if args else _framework_checkout()
             _post_checkout(hook_impl.post_checkout(ctx, old, new, flag))
         elif hook == "post-merge":
-            merged = hook_impl.post_merge(ctx, (args or ["0"])[0])
+            merged = hook_impl.post_merge(ctx, (args or [os.environ.get("PRE_COMMIT_IS_SQUASH_MERGE", "0")])[0])
             _post_checkout(merged.checkout)
             if merged.recorded is not None:
                 _post_commit(merged.recorded)
