@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import BadManifest
 from ..model.diff import Changes
 from ..model.snapshot import SnapshotContent
 from ..progress import NULL, Progress
@@ -49,6 +50,9 @@ def _compare(ws: Workspace, content: SnapshotContent | None, progress: Progress)
     for spec in ws.config.resources:
         state = content.resource(spec.name) if content else None
         res = registry.load(ws, spec)
-        out.append(ResourceStatus(spec.name, spec.role, spec.type,
-                                  res.status(state.tree if state else None, progress), state is None))
+        try:
+            changes = res.status(state.tree if state else None, progress)
+        except BadManifest as e:
+            raise e.at(snapshot=content.id if content else None, resource=spec.name) from None
+        out.append(ResourceStatus(spec.name, spec.role, spec.type, changes, state is None))
     return out
