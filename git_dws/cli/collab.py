@@ -34,6 +34,8 @@ def register(sub: Any) -> None:
     c.add_argument("directory", metavar="DIR", nargs="?")
     c.add_argument("--hostname", help="this machine's name in snapshots")
     c.add_argument("--no-hooks", action="store_true", help="do not install the git hooks (see `git dws hooks`)")
+    c.add_argument("--scratch-directory", metavar="DIR",
+                   help="this machine's scratch directory, when the workspace keeps it outside")
     c.set_defaults(func=cmd_clone)
 
     c = sub.add_parser("publish", help="give a local workspace its origin and push")
@@ -153,7 +155,8 @@ def cmd_clone(a: argparse.Namespace) -> int:
             return input(f"{question} [{default}]: ").strip() or default
 
     with ProgressBar() as bar:
-        r = clone(a.url, a.directory, hostname=a.hostname, ask=ask, progress=bar)
+        r = clone(a.url, a.directory, hostname=a.hostname, ask=ask, progress=bar,
+                  scratch=a.scratch_directory)
     for name, what in r.resources.items():
         _out(f"Resource {name}: {what}.")
     for name, ch in r.restored.items():

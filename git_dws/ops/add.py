@@ -123,6 +123,15 @@ def _check_new(ws: Workspace, name: str, full: str) -> None:
         if full == other or full.startswith(other + os.sep) or other.startswith(full + os.sep):
             raise UsageError(f"{full} overlaps resource '{r.name}' ({other})",
                              "resources may not be nested in or contain each other")
+    from ..scratch import scratch_dir
+
+    try:  # the scratch directory is never snapshotted (ORIGINAL §1.4)
+        scratch = os.path.realpath(scratch_dir(ws))
+    except DwsError:
+        scratch = ""  # machine-local and not set here: nothing to overlap
+    if scratch and (full == scratch or full.startswith(scratch + os.sep) or scratch.startswith(full + os.sep)):
+        raise UsageError(f"{full} overlaps the scratch directory {scratch}",
+                             "scratch is never snapshotted; keep resources outside it")
     git_dir = ws.repo.git_dir
     if full == git_dir or full.startswith(git_dir + os.sep):
         raise UsageError("a resource cannot live inside .git", "give a directory of the working tree")

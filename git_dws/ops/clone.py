@@ -38,7 +38,7 @@ class CloneResult:
 
 
 def clone(url: str, directory: str | None = None, *, hostname: str | None = None, ask: Ask | None = None,
-          progress: Progress = NULL) -> CloneResult:
+          progress: Progress = NULL, scratch: str | None = None) -> CloneResult:
     dest = os.path.abspath(directory or _default_dir(url))
     if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
         raise UsageError(f"{dest} already exists and is not empty", "give another DIR")
@@ -49,13 +49,14 @@ def clone(url: str, directory: str | None = None, *, hostname: str | None = None
         _cleanup(dest, created)
         raise DwsError(f"cannot clone {url}: {last}", "check the URL and your access to it")
     try:
-        return _setup(dest, hostname, ask, progress)
+        return _setup(dest, hostname, ask, progress, scratch)
     except BaseException:
         _cleanup(dest, created)
         raise
 
 
-def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress) -> CloneResult:
+def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress,
+           scratch: str | None = None) -> CloneResult:
     from ..config import FILENAME
 
     if not os.path.exists(os.path.join(dest, FILENAME)):
@@ -64,6 +65,7 @@ def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress)
     ws = Workspace.open(dest)
     host = hostname or (ask("Hostname for this machine", default_hostname()) if ask else default_hostname())
     ws.repo.config_set("dws.hostname", check_hostname(host))
+    _setup_scratch(ws, ask, scratch)
     travel.configure_all(dest)
     exchange.fetch(dest, "origin")
     merge_refs(ws, "origin")
@@ -96,6 +98,13 @@ def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress)
         else:
             ws.set_current_snapshot(sid)
     return CloneResult(dest, ws.config.name, host, sid, restored, done, len(ws.db.ids()))
+
+
+def _setup_scratch(ws: Workspace, ask: Ask | None, scratch: str | None) -> None:
+    """This machine's scratch directory (asked for, or given, when the workspace keeps it outside)."""
+    from ..scratch import setup_for_clone
+
+    setup_for_clone(ws, ask, scratch)
 
 
 def _default_dir(url: str) -> str:
