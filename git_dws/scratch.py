@@ -34,10 +34,18 @@ MACHINE_LOCAL = ""  # the value of PARAM in .dws.toml when the scratch directory
 def check_relative(text: str) -> str:
     """A scratch directory relative to the workspace, normalised ('scratch/' -> 'scratch')."""
     rel = os.path.normpath(text).strip("/")
-    if os.path.isabs(text) or rel in ("", ".") or rel == ".." or rel.startswith("../") or rel == ".git" \
-            or rel.startswith(".git/"):
-        raise ConfigError(f"'{PARAM}' must be a directory inside the workspace, relative to it",
-                          "example: scratch (a directory outside the workspace: init --scratch-directory /ABS/DIR)")
+    if (
+        os.path.isabs(text)
+        or rel in ("", ".")
+        or rel == ".."
+        or rel.startswith("../")
+        or rel == ".git"
+        or rel.startswith(".git/")
+    ):
+        raise ConfigError(
+            f"'{PARAM}' must be a directory inside the workspace, relative to it",
+            "example: scratch (a directory outside the workspace: init --scratch-directory /ABS/DIR)",
+        )
     return rel
 
 
@@ -48,13 +56,17 @@ def choose(root: str, text: str) -> tuple[str, str | None]:
     full = os.path.realpath(os.path.join(root, os.path.expanduser(text)))
     root = os.path.realpath(root)
     if full == root:
-        raise UsageError("the scratch directory cannot be the workspace itself",
-                         "give a subdirectory (default: scratch) or a directory outside the workspace")
+        raise UsageError(
+            "the scratch directory cannot be the workspace itself",
+            "give a subdirectory (default: scratch) or a directory outside the workspace",
+        )
     if full.startswith(root + os.sep):
         return check_relative(os.path.relpath(full, root)), None
     if root.startswith(full + os.sep):
-        raise UsageError(f"the scratch directory {full} contains the workspace",
-                         "give a subdirectory of the workspace or a directory beside it")
+        raise UsageError(
+            f"the scratch directory {full} contains the workspace",
+            "give a subdirectory of the workspace or a directory beside it",
+        )
     return MACHINE_LOCAL, full
 
 
@@ -73,9 +85,10 @@ def scratch_dir(ws: Workspace) -> str:
         value = DEFAULT
     if value != MACHINE_LOCAL:
         return os.path.join(ws.root, check_relative(str(value)))
-    raise ConfigError("this workspace keeps its scratch directory outside the workspace, and none is set "
-                          "for this machine",
-                      f"set one: git config {LOCAL_KEY} /ABS/DIR")
+    raise ConfigError(
+        "this workspace keeps its scratch directory outside the workspace, and none is set for this machine",
+        f"set one: git config {LOCAL_KEY} /ABS/DIR",
+    )
 
 
 def ensure(ws: Workspace) -> str:
@@ -89,22 +102,29 @@ def setup_for_clone(ws: Workspace, ask: Callable[[str, str], str] | None, given:
     """Make this machine's scratch directory in a new clone. A machine-local one must be given
     (`--scratch-directory`) or asked for; in --batch mode without it the clone fails."""
     if given is not None:
-        value, local = choose(ws.root, given)
+        _, local = choose(ws.root, given)
         if local is None and ws.config.param(PARAM) == MACHINE_LOCAL:
-            raise UsageError("this workspace keeps its scratch directory outside the workspace",
-                             "give a directory outside the clone: --scratch-directory /ABS/DIR")
+            raise UsageError(
+                "this workspace keeps its scratch directory outside the workspace",
+                "give a directory outside the clone: --scratch-directory /ABS/DIR",
+            )
         if local is not None:
             ws.repo.config_set(LOCAL_KEY, local)
     elif ws.config.param(PARAM) == MACHINE_LOCAL:
         if ask is None:
-            raise BatchModeError("Running in --batch mode, but user input required for the scratch directory: "
-                                 "this workspace keeps it outside the workspace",
-                                 "give this machine's one: git dws --batch clone --scratch-directory /ABS/DIR URL")
-        answer = ask("Scratch directory for this machine (outside the workspace)",
-                     os.path.join(os.path.dirname(ws.root), f"{os.path.basename(ws.root)}-scratch"))
-        value, local = choose(ws.root, answer)
+            raise BatchModeError(
+                "Running in --batch mode, but user input required for the scratch directory: "
+                "this workspace keeps it outside the workspace",
+                "give this machine's one: git dws --batch clone --scratch-directory /ABS/DIR URL",
+            )
+        answer = ask(
+            "Scratch directory for this machine (outside the workspace)",
+            os.path.join(os.path.dirname(ws.root), f"{os.path.basename(ws.root)}-scratch"),
+        )
+        _, local = choose(ws.root, answer)
         if local is None:
-            raise UsageError("this workspace keeps its scratch directory outside the workspace",
-                             "give a directory outside the clone")
+            raise UsageError(
+                "this workspace keeps its scratch directory outside the workspace", "give a directory outside the clone"
+            )
         ws.repo.config_set(LOCAL_KEY, local)
     return ensure(ws)
