@@ -75,10 +75,8 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
     spec_name = check_resource_name(name or os.path.basename(full))
     params = lineage_export.prepare_add(full, spec_name, role, export, imported)
     spec = ResourceSpec(spec_name, "git-subdirectory", role, rel, params)
-    if export:  # lineage.json, rewritten at each snapshot, is kept out of the resource's content
-        ensure_gitignore(ws.root, [f"/{rel}/{lineage_export.FILENAME}"])
-    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}",
-                   ((rel,) if created else ()) + ((".gitignore",) if export else ()))
+    # an exported resource's lineage.json is committed after each snapshot (it travels with the data)
+    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", (rel,) if created else ())
     lineage_export.finish_add(ws, spec)
     return AddResult(spec.name, spec.type, role, rel)
 
