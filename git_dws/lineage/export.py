@@ -105,7 +105,7 @@ def write_exports(ws: Workspace, sid: str, lset: LineageSet, results: list[str] 
             if os.path.isdir(d):  # results moved (or copied) there by this snapshot
                 targets.append((spec, os.path.join(d, FILENAME), exported_json(ws, sid, lset, spec.name), 0o444))
     written: list[str] = []
-    for spec, path, obj, mode in targets:
+    for _spec, path, obj, mode in targets:
         tmp = path + ".tmp"
         with contextlib.suppress(FileNotFoundError):
             os.chmod(path, 0o644)  # a results copy is read-only, like the results around it
