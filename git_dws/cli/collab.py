@@ -70,6 +70,9 @@ def register_add(asub: Any, common_add: Callable[[argparse.ArgumentParser], None
     a.add_argument("--size-only", action="store_true", help="compare by size only (rclone --size-only)")
     a.add_argument("--config", metavar="FILE", help="rclone config file (default: rclone's own)")
     a.add_argument("--compute-hash", action="store_true", help="accepted for compatibility; always on")
+    from .core import _lineage_flags
+
+    _lineage_flags(a)
     a.set_defaults(func=cmd_add_rclone)
     a = asub.add_parser("s3", help="a bucket (prefix) on S3 or an S3-compatible server")
     a.add_argument("location", metavar="BUCKET[/PREFIX]")
@@ -216,8 +219,10 @@ def cmd_add_rclone(a: argparse.Namespace) -> int:
     from ..ops.add_external import add_rclone
     from .core import _role
 
-    r, copied = add_rclone(workspace(), a.remote, a.local_path, role=_role(a.role), name=a.name, master=a.master,
-                           sync_mode=a.sync_mode, size_only=a.size_only, config=a.config)
+    role = _role(a.role or ("source-data" if a.imported else None))
+    r, copied = add_rclone(workspace(), a.remote, a.local_path, role=role, name=a.name, master=a.master,
+                           sync_mode=a.sync_mode, size_only=a.size_only, config=a.config, export=a.export,
+                           imported=a.imported)
     _out(f"{copied[0].upper()}{copied[1:]}.")
     _out(f"Added resource {r.name} ({r.type}, {r.role}) at {r.path}.")
     return 0

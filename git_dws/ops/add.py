@@ -41,11 +41,8 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
     if os.path.exists(os.path.join(full, ".git")):  # its own repository: an external git resource
         from .add_external import add_git_repo
 
-        if export or imported:
-            raise UsageError("--export and --imported are not supported for a separate repository yet",
-                             "add a subdirectory of the workspace or a local-files directory instead")
-
-        return add_git_repo(ws, path, role=role, name=name, read_only=read_only, branch=branch)
+        return add_git_repo(ws, path, role=role, name=name, read_only=read_only, branch=branch, export=export,
+                            imported=imported)
     rel = ws.rel_to_root(full)
     if rel is None:
         raise DwsError(f"{path} is outside the workspace and not a git repository",
