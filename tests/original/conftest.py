@@ -16,21 +16,30 @@ import pytest
 from conftest import dws, git, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lineage"))
-from lineage_fixtures import STEP1, STEP2  # noqa: E402  (the lineage suite's two pipeline steps)
+from lineage_fixtures import STEP1, STEP2  # the lineage suite's two pipeline steps
 
 __all__ = ["STEP1", "STEP2"]
 
 
 def _sealed_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "DWS_"))}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), GIT_CONFIG_NOSYSTEM="1",
-               GIT_AUTHOR_NAME="Test User", GIT_AUTHOR_EMAIL="test@example.com",
-               GIT_COMMITTER_NAME="Test User", GIT_COMMITTER_EMAIL="test@example.com", LC_ALL="C.UTF-8")
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Test User",
+        GIT_AUTHOR_EMAIL="test@example.com",
+        GIT_COMMITTER_NAME="Test User",
+        GIT_COMMITTER_EMAIL="test@example.com",
+        LC_ALL="C.UTF-8",
+    )
     exe = shutil.which("git-dws")
     if exe:
         env["PATH"] = os.path.dirname(exe) + os.pathsep + env["PATH"]
-    (home / ".gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n"
-                                     "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+    )
     return env
 
 

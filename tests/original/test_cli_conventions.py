@@ -14,6 +14,12 @@ def test_batch_never_prompts_and_names_what_it_needed(ows: Path) -> None:
     assert "does not exist" in err and "without --batch" in err
 
 
+def test_verbose_echoes_git(ows: Path) -> None:
+    """--verbose echoes every git subprocess (on stderr), as the original did."""
+    proc = run(ows, "git", "dws", "--batch", "--verbose", "report", "status")
+    assert "+ git " in proc.stderr and "Status for workspace" in proc.stdout
+
+
 def test_workspace_found_from_a_subdirectory(ows: Path) -> None:
     """The workspace is found by walking up from the cwd."""
     out = dws(ows / "code", "report", "status").stdout
@@ -50,8 +56,12 @@ def test_commands_commit_only_their_own_files(ows: Path) -> None:
 
 def test_role_abbreviations_and_case(ows: Path) -> None:
     """Roles are case-insensitive and s/i/c/r abbreviate them."""
-    for d, role, expect in (("d1", "S", "source-data"), ("d2", "i", "intermediate-data"),
-                            ("d3", "Code", "code"), ("d4", "r", "results")):
+    for d, role, expect in (
+        ("d1", "S", "source-data"),
+        ("d2", "i", "intermediate-data"),
+        ("d3", "Code", "code"),
+        ("d4", "r", "results"),
+    ):
         (ows / d).mkdir()
         dws(ows, "add", "local-files", d, "--role", role)
         assert f'role = "{expect}"' in (ows / ".dws.toml").read_text().split(f"[resources.{d}]")[1]

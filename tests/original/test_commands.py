@@ -4,16 +4,16 @@ asserting what a user of the original sees: exit codes, the facts in messages, f
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 from conftest import assert_error, dws, dws_json, git, git_out, snapshot_id_of_tag
 
-from .conftest import pipeline
+from .conftest import pipeline, step
 
-README_RESULTS = ("This directory is for experimental results.\nThis README file ensures the directory is "
-                  "added to the git repository, as git does not support empty directories.\n")
+README_RESULTS = (
+    "This directory is for experimental results.\nThis README file ensures the directory is "
+    "added to the git repository, as git does not support empty directories.\n"
+)
 
 
 # -- init ------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_clone(shared: tuple[Path, Path, Path], tmp_path: Path) -> None:
     """clone REPO DIR: the hostname is this machine's (--hostname), DIR must not exist or must be
     empty (exit 2), the resources and snapshots come along; an unreachable URL fails (exit 1) and
     leaves nothing behind."""
-    origin, a, b = shared
+    origin, _, b = shared
     assert git_out(b, "config", "dws.hostname") == "otherhost"
     assert (b / "code" / "step1.py").exists() and (b / "scratch").is_dir()
     assert_error(dws(tmp_path, "clone", str(origin), str(b), check=False), code=2)
@@ -66,8 +66,11 @@ def test_add_git_subdirectory_rules(ows: Path) -> None:
     a git-subdirectory; --read-only and another --branch are refused for it; a missing directory needs
     a confirmation (batch: error); --export is refused for source-data and code (exit 2); the default
     name is the basename."""
-    assert_error(dws(ows, "add", "git", "https://example.com/r.git", "--role", "code", check=False),
-                 "looks like a git URL", code=2)
+    assert_error(
+        dws(ows, "add", "git", "https://example.com/r.git", "--role", "code", check=False),
+        "looks like a git URL",
+        code=2,
+    )
     (ows / "sub").mkdir()
     (ows / "sub" / "f.txt").write_text("x\n")
     assert_error(dws(ows, "add", "git", "sub", "--role", "source-data", "--read-only", check=False), code=2)
@@ -108,8 +111,10 @@ def test_add_local_files(ows: Path, tmp_path: Path) -> None:
     assert_error(dws(ows, "add", "local-files", "big", "--role", "source-data", "--export", check=False), code=2)
     dws(ows, "add", "local-files", "big", "--role", "source-data", "--compute-hash")
     assert "/big/" in (ows / ".gitignore").read_text().splitlines()
-    assert_error(dws(ows, "add", "local-files", "code", "--role", "source-data", "--name", "c2", check=False),
-                 "overlaps|tracked by git")
+    assert_error(
+        dws(ows, "add", "local-files", "code", "--role", "source-data", "--name", "c2", check=False),
+        "overlaps|tracked by git",
+    )
     outside = tmp_path / "outside"
     outside.mkdir()
     dws(ows, "add", "local-files", str(outside), "--role", "intermediate-data")
@@ -118,10 +123,15 @@ def test_add_local_files(ows: Path, tmp_path: Path) -> None:
 
 def test_add_rclone_checks_the_remote(ows: Path) -> None:
     """REMOTE must look like NAME:PATH and rclone must know NAME (checked with rclone itself)."""
-    assert_error(dws(ows, "add", "rclone", "nocolon", "x", "--role", "source-data", check=False),
-                 "not an rclone REMOTE:PATH", code=2)
-    assert_error(dws(ows, "add", "rclone", "nosuch:path", "x", "--role", "source-data", check=False),
-                 "rclone knows no remote named 'nosuch'")
+    assert_error(
+        dws(ows, "add", "rclone", "nocolon", "x", "--role", "source-data", check=False),
+        "not an rclone REMOTE:PATH",
+        code=2,
+    )
+    assert_error(
+        dws(ows, "add", "rclone", "nosuch:path", "x", "--role", "source-data", check=False),
+        "rclone knows no remote named 'nosuch'",
+    )
 
 
 def test_add_api_resource(ows: Path) -> None:
@@ -200,7 +210,7 @@ def test_publish_push_pull(shared: tuple[Path, Path, Path]) -> None:
 
 # -- reports ------------------------------------------------------------------------------------------
 def test_report_status(ows: Path) -> None:
-    """"Status for workspace: N", one row per resource with its role, type and parameters."""
+    """ "Status for workspace: N", one row per resource with its role, type and parameters."""
     out = dws(ows, "report", "status").stdout
     assert out.startswith("Status for workspace: ws")
     rows = {r["name"]: r for r in dws_json(ows, "report", "status")["resources"]}
@@ -269,8 +279,10 @@ def test_lineage_graph(ows: Path, tmp_path: Path) -> None:
     assert "step2" in html and "https://" not in html
     dws(ows, "lineage", "graph", str(tmp_path / "g.dot"), "--format", "dot", "--resource", "intermediate-data")
     assert "step1" in (tmp_path / "g.dot").read_text()
-    assert_error(dws(ows, "lineage", "graph", str(tmp_path / "x.dot"), "--resource", "code2", check=False),
-                 "no lineage found for resource 'code2'")
+    assert_error(
+        dws(ows, "lineage", "graph", str(tmp_path / "x.dot"), "--resource", "code2", check=False),
+        "no lineage found for resource 'code2'",
+    )
 
 
 def test_deploy_is_not_built(ows: Path) -> None:
@@ -303,17 +315,20 @@ def test_version(ows: Path) -> None:
 
 def test_run_is_built(ows: Path) -> None:
     """Better: the original's `run` was disabled; `git dws run` records a command's lineage."""
-    proc = dws(ows, "run", "--input", "source-data", "--output", "intermediate-data:copy.csv", "--param", "k=1",
-               "--", "cp", "source-data/data.csv", "intermediate-data/copy.csv")
+    proc = dws(
+        ows,
+        "run",
+        "--input",
+        "source-data",
+        "--output",
+        "intermediate-data:copy.csv",
+        "--param",
+        "k=1",
+        "--",
+        "cp",
+        "source-data/data.csv",
+        "intermediate-data/copy.csv",
+    )
     assert "Recorded step cp" in proc.stderr
     rows = {r["resource"]: r for r in dws_json(ows, "report", "lineage")["lineage"]}
     assert rows["intermediate-data:/copy.csv"]["parameters"] == {"k": 1}
-
-
-def step(ws: Path, script: str, *args: str) -> None:
-    from .conftest import step as run_step
-
-    run_step(ws, script, *args)
-
-
-_ = (json, os)

@@ -24,8 +24,11 @@ def test_scratch_default_is_git_ignored_and_never_snapshotted(ows: Path) -> None
     assert git_out(ows, "status", "--porcelain") == ""
     assert "scratch" not in git_out(ows, "ls-files")
     assert "scratch" not in {r["name"] for r in dws_json_status(ows)}
-    assert_error(dws(ows, "add", "local-files", "scratch/checkpoints", "--role", "intermediate-data",
-                     check=False), "scratch directory", code=2)
+    assert_error(
+        dws(ows, "add", "local-files", "scratch/checkpoints", "--role", "intermediate-data", check=False),
+        "scratch directory",
+        code=2,
+    )
 
 
 def test_scratch_outside_the_workspace(tmp_path: Path) -> None:
@@ -48,8 +51,15 @@ def test_scratch_outside_the_workspace(tmp_path: Path) -> None:
     err = assert_error(dws(tmp_path, "clone", "--no-hooks", str(origin), str(tmp_path / "c1"), check=False), code=1)
     assert "--batch" in err and "scratch directory" in err and "--scratch-directory" in err
     assert not (tmp_path / "c1").exists()
-    dws(tmp_path, "clone", "--no-hooks", "--scratch-directory", str(tmp_path / "scratch-b"), str(origin),
-        str(tmp_path / "c2"))
+    dws(
+        tmp_path,
+        "clone",
+        "--no-hooks",
+        "--scratch-directory",
+        str(tmp_path / "scratch-b"),
+        str(origin),
+        str(tmp_path / "c2"),
+    )
     assert git_out(tmp_path / "c2", "config", "dws.scratch-directory") == str(tmp_path / "scratch-b")
     assert (tmp_path / "scratch-b").is_dir()
 

@@ -10,21 +10,21 @@ from pathlib import Path
 
 from conftest import assert_error, dws, dws_json, git, git_out, run
 
-PREP = '''\
+PREP = """\
 from git_dws.lineage import LineageBuilder
 b = LineageBuilder().as_script_step().with_parameters({"n": 3}).with_input_path("source-data/data.csv")
 with b.eval() as lineage:
     lineage.add_output_path("../shared/im_data.csv")
     open("../shared/im_data.csv", "w").write("PRED\\n1\\n")
-'''
+"""
 
-TRAIN = '''\
+TRAIN = """\
 from git_dws.lineage import LineageBuilder
 b = (LineageBuilder().with_step_name("train").with_parameters({"lr": 0.1})
      .with_input_path("../shared-b/im_data.csv").as_results_step("results"))
 with b.eval() as lineage:
     lineage.write_results({"accuracy": 0.9})
-'''
+"""
 
 
 def _repo(tmp_path: Path, path: Path) -> Path:
@@ -59,8 +59,9 @@ def test_export_separate_repository_import_in_another_workspace(ows: Path, tmp_p
     b = tmp_path / "b"
     b.mkdir()
     dws(b, "init", "--hostname", "hb", "--create-resources", "code,results", "--no-hooks")
-    assert_error(dws(b, "add", "git", str(tmp_path / "shared-b"), "--imported", check=False),
-                 "describes resource 'shared'")
+    assert_error(
+        dws(b, "add", "git", str(tmp_path / "shared-b"), "--imported", check=False), "describes resource 'shared'"
+    )
     dws(b, "add", "git", str(tmp_path / "shared-b"), "--imported", "--name", "shared")
     spec = (b / ".dws.toml").read_text().split("[resources.shared]")[1]
     assert 'role = "source-data"' in spec and "read_only = true" in spec and "imported = true" in spec
@@ -105,8 +106,20 @@ def test_rclone_export_and_import(ows: Path, tmp_path: Path, hermetic: Path) -> 
     conf.write_text("[loc]\ntype = local\n")
     remote = tmp_path / "remote-dir"
     remote.mkdir()
-    dws(ows, "add", "rclone", f"loc:{remote}", str(tmp_path / "shared"), "--role", "intermediate-data",
-        "--name", "shared", "--export", "--master", "local")
+    dws(
+        ows,
+        "add",
+        "rclone",
+        f"loc:{remote}",
+        str(tmp_path / "shared"),
+        "--role",
+        "intermediate-data",
+        "--name",
+        "shared",
+        "--export",
+        "--master",
+        "local",
+    )
     (ows / "code" / "prep.py").write_text(PREP)
     git(ows, "add", "code/prep.py")
     git(ows, "commit", "-q", "-m", "prep")
@@ -118,10 +131,32 @@ def test_rclone_export_and_import(ows: Path, tmp_path: Path, hermetic: Path) -> 
     b = tmp_path / "b"
     b.mkdir()
     dws(b, "init", "--hostname", "hb", "--no-hooks")
-    assert_error(dws(b, "add", "rclone", f"loc:{remote}", str(tmp_path / "shared-b"), "--imported",
-                     "--role", "intermediate-data", check=False), code=2)
-    dws(b, "add", "rclone", f"loc:{remote}", str(tmp_path / "shared-b"), "--imported", "--name", "shared",
-        "--master", "remote")
+    assert_error(
+        dws(
+            b,
+            "add",
+            "rclone",
+            f"loc:{remote}",
+            str(tmp_path / "shared-b"),
+            "--imported",
+            "--role",
+            "intermediate-data",
+            check=False,
+        ),
+        code=2,
+    )
+    dws(
+        b,
+        "add",
+        "rclone",
+        f"loc:{remote}",
+        str(tmp_path / "shared-b"),
+        "--imported",
+        "--name",
+        "shared",
+        "--master",
+        "remote",
+    )
     rows = {r["resource"]: r for r in dws_json(b, "report", "lineage")["lineage"]}
     assert "prep at" in rows["shared:/im_data.csv"]["details"]
 

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from conftest import assert_error, dws, dws_json, git, git_out, run, snapshot_id_of_tag
+from conftest import assert_error, dws, dws_json, git, git_out, snapshot_id_of_tag
 
 from git_dws.model.snapshot import SnapshotContent
 from git_dws.ops.snapshot import take_snapshot
@@ -146,13 +146,16 @@ def test_8_lineage_bugs(ows: Path) -> None:
     assert not (ows / "intermediate-data" / "results.json").exists()
     line = next(x for x in proc.stderr.splitlines() if x.startswith("error: "))
     assert "step step2" in line and "step step1" in line and "intermediate-data:/s1" in line
-    assert any(x.startswith("hint: ") and "git dws lineage clear intermediate-data" in x
-               for x in proc.stderr.splitlines())
+    assert any(
+        x.startswith("hint: ") and "git dws lineage clear intermediate-data" in x for x in proc.stderr.splitlines()
+    )
 
 
 def _tree_id(entries: list[tuple[str, str, bytes]]) -> str:
-    body = b"".join(f"{mode} {name}".encode() + b"\0" + bytes.fromhex(oid) for mode, name, oid in
-                    sorted(entries, key=lambda e: e[1].encode()))  # type: ignore[arg-type]
+    body = b"".join(
+        f"{mode} {name}".encode() + b"\0" + bytes.fromhex(oid)
+        for mode, name, oid in sorted(entries, key=lambda e: e[1].encode())
+    )  # type: ignore[arg-type]
     return hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()
 
 
@@ -167,8 +170,7 @@ def test_9_ambiguous_prefix_is_detected(ows: Path) -> None:
     def sid_for(text: str) -> str:
         blob = hashlib.sha1(b"blob %d\0" % len(text) + text.encode()).hexdigest()
         tree = _tree_id([("100644", "README.txt", readme), ("100644", "data.csv", blob)])  # type: ignore[list-item]
-        states = tuple(dataclasses.replace(r, tree=tree) if r.name == "source-data" else r
-                       for r in content.resources)
+        states = tuple(dataclasses.replace(r, tree=tree) if r.name == "source-data" else r for r in content.resources)
         return SnapshotContent(states).id
 
     seen: dict[str, str] = {}
@@ -221,4 +223,3 @@ def test_11_multi_line_values_in_reports(ows: Path) -> None:
     assert dws(ows, "report", "lineage").returncode == 0
     dws(ows, "config", "results.move_exclude_files", json.dumps(["README.txt", "a\nb"]))
     assert dws(ows, "config").returncode == 0
-    _ = run

@@ -18,8 +18,7 @@ def test_results_json_format(ows: Path) -> None:
     out = step(ows, "step2.py", "--gamma", "0.2").stdout
     assert "results:results.json" in out
     data = json.loads((ows / "results" / "results.json").read_text())
-    assert set(data) == {"step", "start_time", "execution_time_seconds", "parameters", "run_description",
-                         "metrics"}
+    assert set(data) == {"step", "start_time", "execution_time_seconds", "parameters", "run_description", "metrics"}
     assert data["step"] == "step2" and data["parameters"] == {"gamma": 0.2}
     assert data["run_description"] == "test run" and data["metrics"]["accuracy"] == 0.98
 
@@ -30,8 +29,11 @@ def test_metrics_recorded_with_the_snapshot(ows: Path) -> None:
     step(ows, "step1.py")
     step(ows, "step2.py")
     dws(ows, "snapshot", "M1")
-    assert dws_json(ows, "report", "history")[0]["metrics"] == {"accuracy": 0.95, "loss": 0.5,
-                                                                  "report": {"a": 1, "b": 2}}
+    assert dws_json(ows, "report", "history")[0]["metrics"] == {
+        "accuracy": 0.95,
+        "loss": 0.5,
+        "report": {"a": 1, "b": 2},
+    }
     out = dws(ows, "report", "results", "--snapshot", "M1").stdout
     assert "Metrics: report" in out and "snapshots/testhost-M1/results.json" in out
 

@@ -14,11 +14,12 @@ from .conftest import pipeline, step
 
 # -- §1.5 snapshot -----------------------------------------------------------------------------------
 def test_step1_tag_validation(ows: Path) -> None:
-    """Tags follow the hostname syntax (exit 2) and may not look like a hash. Better: lowercase and
-    uppercase hex are both refused when they could be read as an id (the original accepted ABCDEF)."""
+    """Tags follow the hostname syntax (exit 2) and may not look like a hash: 40 hex digits or 6 and
+    more lowercase hex digits (ABCDEF is a tag, as in the original)."""
     assert_error(dws(ows, "snapshot", "bad_tag", check=False), code=2)
     assert_error(dws(ows, "snapshot", "abcdef", check=False), "looks like a snapshot id")
     assert_error(dws(ows, "snapshot", "a" * 40, check=False), "looks like a snapshot id")
+    dws(ows, "snapshot", "ABCDEF")
 
 
 def test_step2_tag_already_used_in_batch(ows: Path) -> None:
