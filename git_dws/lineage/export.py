@@ -17,7 +17,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import DwsError, UsageError
 from .model import FORMAT, ImportedLineage, LineageError, lineage_from_json
 from .records import LineageSet
 
@@ -95,7 +95,12 @@ def write_exports(ws: Workspace, sid: str, lset: LineageSet, results: list[str] 
 
     targets: list[tuple[ResourceSpec, str, dict[str, Any], int]] = []
     for spec in ws.config.resources:
-        root = registry.load(ws, spec).local_path if spec.path else ""
+        if not spec.params.get("export") and spec.name not in (results or []):
+            continue
+        try:
+            root = registry.load(ws, spec).local_path if getattr(registry.get(spec.type), "has_files", True) else ""
+        except DwsError:  # no directory on this machine (a path never chosen here): nothing to write
+            continue
         if not root or not os.path.isdir(root):
             continue
         if spec.params.get("export"):

@@ -13,7 +13,7 @@ from ..lineage import export as lineage_export
 from ..model.names import check_resource_name
 from ..store.git import git_run
 from ..workspace import Workspace
-from .add import AddResult, _check_new, ensure_gitignore
+from .add import AddResult, _check_new, committed_path, ensure_gitignore
 
 
 def _save(ws: Workspace, spec: ResourceSpec, rel: str | None) -> AddResult:
@@ -22,7 +22,7 @@ def _save(ws: Workspace, spec: ResourceSpec, rel: str | None) -> AddResult:
         ensure_gitignore(ws.root, [f"/{rel}/"])
         extra = (".gitignore",)
     ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", extra)
-    return AddResult(spec.name, spec.type, spec.role, spec.path)
+    return AddResult(spec.name, spec.type, spec.role, spec.path or ws.resource_path(spec.name, spec.path))
 
 
 def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None, read_only: bool = False,
@@ -60,7 +60,7 @@ def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None
     if read_only or imported:  # the original: an imported repository is read-only
         params["read_only"] = True
     params.update(lineage_export.prepare_add(full, spec_name, role, export, imported))
-    spec = ResourceSpec(spec_name, "git", role, rel if rel is not None else full, params)
+    spec = ResourceSpec(spec_name, "git", role, committed_path(ws, spec_name, rel, full), params)
     result = _save(ws, spec, rel)
     lineage_export.finish_add(ws, spec)
     return result
@@ -89,11 +89,11 @@ def add_rclone(ws: Workspace, remote: str, local_path: str, *, role: str, name: 
     params: dict[str, Any] = {"remote": remote, "master": master, "sync_mode": sync_mode}
     if size_only:
         params["size_only"] = True
-    if cfg:
-        params["config"] = cfg
+    if cfg:  # machine-local: a committed rclone config could run commands on every clone (sftp `ssh`)
+        ws.repo.config_set(f"dws-resource.{spec_name}.rclone-config", cfg)
     if export:
         params["export"] = True
-    spec = ResourceSpec(spec_name, "rclone", role, rel if rel is not None else full, params)
+    spec = ResourceSpec(spec_name, "rclone", role, committed_path(ws, spec_name, rel, full), params)
     copied = Rclone(ws, spec).initial_copy()
     if imported:  # lineage.json came with the copy: check it before the resource is saved
         spec = ResourceSpec(spec.name, spec.type, spec.role, spec.path,
