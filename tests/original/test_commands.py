@@ -105,7 +105,8 @@ def test_add_git_separate_repository(ows: Path, tmp_path: Path) -> None:
 def test_add_local_files(ows: Path, tmp_path: Path) -> None:
     """PATH must be an existing directory (exit 2); inside the workspace it is git-ignored; --export is
     refused for source-data; better: a directory overlapping another resource is refused (the original
-    accepted it and git-ignored a git-subdirectory, ORIGINAL §4 item 5)."""
+    accepted it and git-ignored a git-subdirectory, ORIGINAL §4 item 5), and a directory outside the
+    workspace is kept in machine-local settings (the original committed its absolute path)."""
     assert_error(dws(ows, "add", "local-files", "nope", "--role", "source-data", check=False), code=2)
     (ows / "big").mkdir()
     assert_error(dws(ows, "add", "local-files", "big", "--role", "source-data", "--export", check=False), code=2)
@@ -118,7 +119,9 @@ def test_add_local_files(ows: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     dws(ows, "add", "local-files", str(outside), "--role", "intermediate-data")
-    assert f'path = "{outside}"' in (ows / ".dws.toml").read_text()
+    # better: a directory outside the workspace is this machine's (git config), not committed
+    assert git_out(ows, "config", "dws-resource.outside.path") == str(outside)
+    assert str(outside) not in (ows / ".dws.toml").read_text()
 
 
 def test_add_rclone_checks_the_remote(ows: Path) -> None:
