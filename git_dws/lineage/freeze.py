@@ -39,11 +39,14 @@ class Freeze:
         return {"lineage": TreeEntry("lineage", repo.write_tree(entries), MODE_TREE)}
 
     def commit(self, sid: str, moved_results: list[str], results: list[str] | None = None,
-               results_dir: str | None = None) -> None:
+               results_dir: str | None = None, files: bool = True) -> None:
+        """`files=False` (the commit hook's snapshot): no lineage.json is written, so a `git commit`
+        never grows a commit of ours on top; the next `git dws snapshot` writes them."""
         with store.editing(self.ws) as fresh:
             # a step may have finished since we loaded: resolve again on what is there now
             with contextlib.suppress(LineagePlaceHolderError):
                 fresh.resolve(self.hashes)
             for name in moved_results:
                 fresh.clear_resource(name)
-        export.write_exports(self.ws, sid, self.lset, results, results_dir)
+        if files:
+            export.write_exports(self.ws, sid, self.lset, results, results_dir)
