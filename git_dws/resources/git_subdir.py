@@ -82,6 +82,7 @@ class GitSubdirectory:
         return compare(self.files(base_tree) if base_tree else {}, self.files(current))
 
     def plan_restore(self, tree: str, progress: Progress) -> RestorePlan:
+        filemod.check_git_tree(self.ws.repo, tree)  # refuse a crafted tree ourselves, with its snapshot named
         current = self.current_tree()
         changes = compare(self.files(current), self.files(tree))
         uncommitted = compare(self.files(self.head_tree()), self.files(current))
