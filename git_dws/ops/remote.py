@@ -123,7 +123,7 @@ def content_sizes(ws: Workspace, sids: Iterable[str], resources: set[str] | None
             if e.is_tree:
                 walk(e.id)
             elif e.name == LISTING:
-                for fe in decode_listing(repo.read_blob(e.id), ""):
+                for fe in decode_listing(repo.read_blob(e.id), "", uncaptured=True):  # "": nothing stored
                     if fe.digest and not fe.is_link:
                         out[fe.digest] = fe.size
 

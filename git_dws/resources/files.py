@@ -142,7 +142,7 @@ def _write_dirs(repo: Repo, files: dict[str, list[FileEntry]], dirs: dict[str, s
         trees[d] = repo.write_tree(items)
 
 
-def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = ()) -> dict[str, FileEntry]:
+def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = (), uncaptured: bool = False) -> dict[str, FileEntry]:
     """The files a manifest tree records, validated entry by entry (the tree may come from another
     clone): subtrees are directories with valid names, `.dws-files` is the one listing blob, nothing
     else; a file and a directory never share a path. Raises BadManifest. Iterative: a crafted tree may
@@ -160,7 +160,7 @@ def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = ()) -> dict[st
             if e.name == LISTING:
                 if e.mode != 0o100644:
                     raise BadManifest("the file listing is not a plain blob", prefix + e.name)
-                for fe in decode_listing(repo.read_blob(e.id), prefix):
+                for fe in decode_listing(repo.read_blob(e.id), prefix, uncaptured):
                     out[fe.path] = fe
             elif e.is_tree:
                 sub = prefix + tree_name_to_dir(e.name)
