@@ -30,3 +30,4 @@ class NullProgress:
 
 
 NULL = NullProgress()
+NULL_TASK: Task = _NullTask()

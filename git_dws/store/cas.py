@@ -159,11 +159,15 @@ class PackWriter:
 
     def add(self, data: bytes) -> str:
         digest = hash_bytes(data)
+        self.add_known(digest, data)
+        return digest
+
+    def add_known(self, digest: str, data: bytes) -> None:
+        """Add bytes whose BLAKE3 `digest` the caller has just verified (a download), not hashing twice."""
         if digest not in self._index and digest not in self._entries:
             self._f.write(data)
             self._entries[digest] = (self._offset, len(data))
             self._offset += len(data)
-        return digest
 
     def finish(self) -> None:
         self._f.close()
