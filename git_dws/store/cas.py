@@ -26,7 +26,7 @@ SMALL = 512 * 1024  # objects below this size go into packs
 _IDX_MAGIC = b"DWSIDX1\n"
 _IDX_ENTRY = struct.Struct(">32sQQ")
 _FICLONE = 0x40049409
-_CHUNK = 16 << 20
+_CHUNK = 4 << 20  # fits the L2/L3 caches better than 16 MiB: hashed while still hot
 
 
 def hash_bytes(data: bytes) -> str:
@@ -217,29 +217,74 @@ def _atomic_write(path: str, data: bytes) -> None:
 
 def _capture(src: str, dest: str) -> str:
     """Reflink `src` to the existing empty file `dest` and hash the clone, or, where the filesystem
-    cannot clone, copy and hash in one pass (measured here: 0.45 s per 512 MiB against 1.1 s for
-    copy_file_range followed by a hash)."""
-    with open(src, "rb") as s, open(dest, "r+b") as d:
+    cannot clone, copy and hash in one pass: each chunk is read once into a reused buffer, hashed there
+    and written from there, so the digest is of exactly the bytes stored and nothing is read twice."""
+    with open(src, "rb", buffering=0) as s, open(dest, "r+b", buffering=0) as d:
         try:
             fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
             return hash_file(dest, os.fstat(d.fileno()).st_size)
         except OSError:
             pass
+        size = os.fstat(s.fileno()).st_size
+        with contextlib.suppress(OSError):  # a hint: read ahead generously
+            os.posix_fadvise(s.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
         h = blake3.blake3(max_threads=blake3.blake3.AUTO)
-        while chunk := s.read(_CHUNK):
-            h.update(chunk)
-            d.write(chunk)
+        buf = bytearray(_CHUNK)
+        view = memoryview(buf)
+        written = 0
+        while n := s.readinto(buf):
+            chunk = view[:n]
+            h.update(chunk)  # blake3 and the write below release the GIL: two files keep two cores busy
+            _write_all(d.fileno(), chunk)
+            written += n
+        if written != size:
+            os.ftruncate(d.fileno(), written)  # the file shrank while we read it: keep what we hashed
         return str(h.hexdigest())
 
 
-def _clone_or_copy(src: str, dest: str) -> None:
-    """Reflink where the filesystem can, else a plain chunked copy (faster than copy_file_range on
-    ext4 here, see _capture)."""
-    with open(src, "rb") as s, open(dest, "xb") as d:
-        try:
-            fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
+def _write_all(fd: int, data: memoryview) -> None:
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+def copy_fd(src_fd: int, dest_fd: int, size: int) -> None:
+    """Copy `size` bytes between open files, fastest first: a reflink (btrfs, xfs: no data copied),
+    copy_file_range (in the kernel; a reflink too where the filesystem can), sendfile, then read/write."""
+    try:
+        fcntl.ioctl(dest_fd, _FICLONE, src_fd)
+        return
+    except OSError:
+        pass
+    done = 0
+    try:
+        while done < size:
+            n = os.copy_file_range(src_fd, dest_fd, size - done, done, done)
+            if n == 0:
+                break
+            done += n
+        if done == size:
             return
-        except OSError:
-            pass
-        while chunk := s.read(_CHUNK):
-            d.write(chunk)
+    except OSError:
+        pass
+    try:
+        os.lseek(dest_fd, done, os.SEEK_SET)  # sendfile writes at the file position
+        while done < size:
+            n = os.sendfile(dest_fd, src_fd, done, size - done)
+            if n == 0:
+                break
+            done += n
+        if done == size:
+            return
+    except OSError:
+        pass
+    os.lseek(src_fd, done, os.SEEK_SET)
+    os.lseek(dest_fd, done, os.SEEK_SET)
+    while chunk := os.read(src_fd, _CHUNK):
+        _write_all(dest_fd, memoryview(chunk))
+
+
+def _clone_or_copy(src: str, dest: str) -> None:
+    """Export a loose object to the new file `dest` (see copy_fd)."""
+    with open(src, "rb", buffering=0) as s, open(dest, "xb", buffering=0) as d:
+        copy_fd(s.fileno(), d.fileno(), os.fstat(s.fileno()).st_size)
