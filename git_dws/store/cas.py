@@ -95,7 +95,8 @@ class ContentStore:
         if not os.path.exists(src):
             raise DwsError(f"content {digest[:12]} is missing from the store",
                            "fetch it from your data remote (git dws pull)")
-        _clone_or_copy(src, dest)
+        with open(src, "rb", buffering=0) as s, open(dest, "xb", buffering=0) as d:
+            _clone_or_copy(s.fileno(), d.fileno())
 
     # -- adding --------------------------------------------------------------------------------------
     def add_large(self, path: str, expect: str | None = None) -> str:
@@ -242,15 +243,17 @@ def _capture(src: str, dest: str) -> str:
         return str(h.hexdigest())
 
 
-def _write_all(fd: int, data: memoryview) -> None:
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
-def copy_fd(src_fd: int, dest_fd: int, size: int) -> None:
-    """Copy `size` bytes between open files, fastest first: a reflink (btrfs, xfs: no data copied),
-    copy_file_range (in the kernel; a reflink too where the filesystem can), sendfile, then read/write."""
+def _clone_or_copy(src_fd: int, dest_fd: int) -> None:
+    """Copy an open file into an open, empty one, fastest first: a reflink (btrfs, xfs: no data
+    copied), copy_file_range (in the kernel, no trip through user space; a reflink too where the
+    filesystem can), sendfile, then read/write."""
+    size = os.fstat(src_fd).st_size
     try:
         fcntl.ioctl(dest_fd, _FICLONE, src_fd)
         return
@@ -281,10 +284,4 @@ def copy_fd(src_fd: int, dest_fd: int, size: int) -> None:
     os.lseek(src_fd, done, os.SEEK_SET)
     os.lseek(dest_fd, done, os.SEEK_SET)
     while chunk := os.read(src_fd, _CHUNK):
-        _write_all(dest_fd, memoryview(chunk))
-
-
-def _clone_or_copy(src: str, dest: str) -> None:
-    """Export a loose object to the new file `dest` (see copy_fd)."""
-    with open(src, "rb", buffering=0) as s, open(dest, "xb", buffering=0) as d:
-        copy_fd(s.fileno(), d.fileno(), os.fstat(s.fileno()).st_size)
+        _write_all(dest_fd, chunk)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from git_dws.store import cas
-from git_dws.store.cas import ContentStore, copy_fd, hash_bytes
+from git_dws.store.cas import ContentStore, _clone_or_copy, hash_bytes
 
 
 def _can_reflink(where: Path) -> bool:
@@ -38,7 +38,7 @@ def test_copy_fd_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, brok
     data = _data(3 * 1024 * 1024 + 17)
     (tmp_path / "src").write_bytes(data)
     with open(tmp_path / "src", "rb") as s, open(tmp_path / "dst", "xb") as d:
-        copy_fd(s.fileno(), d.fileno(), len(data))
+        _clone_or_copy(s.fileno(), d.fileno())
     assert (tmp_path / "dst").read_bytes() == data
 
 
