@@ -16,7 +16,7 @@ import fcntl
 import os
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import blake3
 
@@ -99,17 +99,19 @@ class ContentStore:
             _clone_or_copy(s.fileno(), d.fileno())
 
     # -- adding --------------------------------------------------------------------------------------
-    def add_large(self, path: str, expect: str | None = None) -> str:
+    def add_large(self, path: str, expect: str | None = None,
+                  on_bytes: Callable[[int], None] | None = None) -> str:
         """Capture a large file and return its digest, computed from the bytes stored (so store and
         manifest agree even if the user's file changes meanwhile). With `expect` (the digest the file
-        had before) the file is hashed first and not copied again when the store already has it."""
+        had before) the file is hashed first and not copied again when the store already has it.
+        `on_bytes(n)` is told of every n bytes copied (a progress bar in bytes)."""
         if expect is not None and self.has(expect) and hash_file(path, os.path.getsize(path)) == expect:
             return expect
         os.makedirs(self.root, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         os.close(fd)
         try:
-            digest = _capture(path, tmp)
+            digest = _capture(path, tmp, on_bytes)
             final = self._loose(digest)
             if os.path.exists(final):
                 os.unlink(tmp)
@@ -216,14 +218,18 @@ def _atomic_write(path: str, data: bytes) -> None:
         raise
 
 
-def _capture(src: str, dest: str) -> str:
+def _capture(src: str, dest: str, on_bytes: Callable[[int], None] | None = None) -> str:
     """Reflink `src` to the existing empty file `dest` and hash the clone, or, where the filesystem
     cannot clone, copy and hash in one pass: each chunk is read once into a reused buffer, hashed there
     and written from there, so the digest is of exactly the bytes stored and nothing is read twice."""
     with open(src, "rb", buffering=0) as s, open(dest, "r+b", buffering=0) as d:
         try:
             fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
-            return hash_file(dest, os.fstat(d.fileno()).st_size)
+            size = os.fstat(d.fileno()).st_size
+            digest = hash_file(dest, size)
+            if on_bytes:
+                on_bytes(size)
+            return digest
         except OSError:
             pass
         size = os.fstat(s.fileno()).st_size
@@ -238,6 +244,8 @@ def _capture(src: str, dest: str) -> str:
             h.update(chunk)  # blake3 and the write below release the GIL: two files keep two cores busy
             _write_all(d.fileno(), chunk)
             written += n
+            if on_bytes:
+                on_bytes(n)
         if written != size:
             os.ftruncate(d.fileno(), written)  # the file shrank while we read it: keep what we hashed
         return str(h.hexdigest())

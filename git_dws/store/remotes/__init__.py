@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,11 +63,13 @@ class Backend(Protocol):
         """Remove temporaries older than `older_than` seconds left by killed pushes; returns how many."""
         ...
 
-    def upload(self, store: ContentStore, digests: Sequence[str], task: Task) -> None:
-        """Upload these objects as loose files; stops at the first failure (a rerun resumes)."""
+    def upload(self, store: ContentStore, digests: Sequence[str], task: Task, sizes: Mapping[str, int]) -> None:
+        """Upload these objects as loose files; stops at the first failure (a rerun resumes). `task`
+        advances by each object's size."""
         ...
 
-    def download(self, digests: Sequence[str], dest_dir: str, task: Task) -> dict[str, str]:
+    def download(self, digests: Sequence[str], dest_dir: str, task: Task,
+                 sizes: Mapping[str, int]) -> dict[str, str]:
         """Download loose objects into files under `dest_dir`; returns digest -> file for those found."""
         ...
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ...errors import DwsError
 from ...progress import Task
@@ -128,7 +128,7 @@ class DirectoryBackend:
                     gone += 1
         return gone
 
-    def upload(self, store: ContentStore, digests: Sequence[str], task: Task) -> None:
+    def upload(self, store: ContentStore, digests: Sequence[str], task: Task, sizes: Mapping[str, int]) -> None:
         def put(digest: str) -> None:
             src = store.loose_path(digest)
             if src is not None:
@@ -137,9 +137,10 @@ class DirectoryBackend:
                 data = store.read(digest)
                 self._install(lambda tmp: _write(tmp, data), object_key(digest))
 
-        run_parallel(put, digests, task, self.url)
+        run_parallel(put, digests, task, self.url, sizes=sizes)
 
-    def download(self, digests: Sequence[str], dest_dir: str, task: Task) -> dict[str, str]:
+    def download(self, digests: Sequence[str], dest_dir: str, task: Task,
+                 sizes: Mapping[str, int]) -> dict[str, str]:
         got: dict[str, str] = {}
 
         def get(digest: str) -> None:
@@ -150,7 +151,7 @@ class DirectoryBackend:
                 return
             got[digest] = dest
 
-        run_parallel(get, digests, task, self.url)
+        run_parallel(get, digests, task, self.url, sizes=sizes)
         return got
 
 

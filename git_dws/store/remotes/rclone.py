@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ...errors import DwsError
 from ...progress import Task
@@ -114,7 +114,7 @@ class RcloneBackend:
     def clean_temporaries(self, older_than: float) -> int:
         return 0  # rclone uploads under a partial name and renames (or uploads atomically)
 
-    def upload(self, store: ContentStore, digests: Sequence[str], task: Task) -> None:
+    def upload(self, store: ContentStore, digests: Sequence[str], task: Task, sizes: Mapping[str, int]) -> None:
         for start in range(0, len(digests), BATCH):
             batch = digests[start:start + BATCH]
             with tempfile.TemporaryDirectory(dir=_tmp_base(store), prefix=".tmp-rclone-") as stage:
@@ -131,9 +131,10 @@ class RcloneBackend:
                         with open(dest, "wb") as f:
                             f.write(store.read(d))
                 rclone("copy", "--transfers", "8", "--no-update-modtime", stage, self._objects())
-            task.advance(len(batch))
+            task.advance(sum(sizes.get(d, 0) for d in batch))
 
-    def download(self, digests: Sequence[str], dest_dir: str, task: Task) -> dict[str, str]:
+    def download(self, digests: Sequence[str], dest_dir: str, task: Task,
+                 sizes: Mapping[str, int]) -> dict[str, str]:
         got: dict[str, str] = {}
         for start in range(0, len(digests), BATCH):
             batch = digests[start:start + BATCH]
@@ -146,7 +147,7 @@ class RcloneBackend:
                 p = os.path.join(stage, d[:2], d[2:])
                 if os.path.exists(p):
                     got[d] = p
-            task.advance(len(batch))
+            task.advance(sum(sizes.get(d, 0) for d in batch))
         return got
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ...errors import DwsError
@@ -148,7 +148,7 @@ class S3Backend:
     def clean_temporaries(self, older_than: float) -> int:
         return 0  # a PUT is atomic: nothing half-written is ever left
 
-    def upload(self, store: ContentStore, digests: Sequence[str], task: Task) -> None:
+    def upload(self, store: ContentStore, digests: Sequence[str], task: Task, sizes: Mapping[str, int]) -> None:
         def put(digest: str) -> None:
             key = self.prefix + object_key(digest)
             try:
@@ -162,9 +162,10 @@ class S3Backend:
             except Exception as e:
                 raise explain(e, self.url) from e
 
-        run_parallel(put, digests, task, self.url)
+        run_parallel(put, digests, task, self.url, sizes=sizes)
 
-    def download(self, digests: Sequence[str], dest_dir: str, task: Task) -> dict[str, str]:
+    def download(self, digests: Sequence[str], dest_dir: str, task: Task,
+                 sizes: Mapping[str, int]) -> dict[str, str]:
         got: dict[str, str] = {}
 
         def get(digest: str) -> None:
@@ -185,5 +186,5 @@ class S3Backend:
                 raise
             got[digest] = dest
 
-        run_parallel(get, digests, task, self.url)
+        run_parallel(get, digests, task, self.url, sizes=sizes)
         return got

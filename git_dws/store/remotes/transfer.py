@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ...errors import DwsError
-from ...progress import Progress
+from ...progress import BYTES, Progress
 from ..cas import SMALL, ContentStore, hash_bytes, hash_file
 from . import Backend
 from .catalog import read_catalog
@@ -75,12 +75,12 @@ def push_objects(store: ContentStore, backend: Backend, wanted: dict[str, int], 
     unavailable = [d for d in todo if not store.has(d)]
     small = [d for d in have if wanted[d] < SMALL]
     large = [d for d in have if wanted[d] >= SMALL]
-    task = progress.task(f"uploading to {backend.url}", len(have))
+    task = progress.task(f"uploading to {backend.url}", sum(wanted[d] for d in have), BYTES)
     try:
         if small:
             _push_packs(store, backend, small, task.advance)
         if large:
-            backend.upload(store, large, task)
+            backend.upload(store, large, task, wanted)
     except OSError as e:
         raise DwsError(f"transfer with data remote {backend.url} failed: {e.strerror or e}",
                        "nothing is lost: fix the cause and run the command again; it resumes") from e
@@ -96,16 +96,17 @@ def _push_packs(store: ContentStore, backend: Backend, digests: list[str], advan
         builder = PackBuilder(tmp)
 
         def finished() -> Iterator[tuple[str, str, bytes, int]]:
-            count = 0
+            size = 0  # bytes of the objects in the pack being built (what the progress bar counts)
             for d in digests:
-                count += 1
-                done = builder.add(d, store.read(d))
+                data = store.read(d)
+                size += len(data)
+                done = builder.add(d, data)
                 if done:
-                    yield (*done, count)
-                    count = 0
+                    yield (*done, size)
+                    size = 0
             done = builder.flush()
             if done:
-                yield (*done, count)
+                yield (*done, size)
 
         def upload(item: tuple[str, str, bytes, int]) -> int:
             path, name, idx, count = item
@@ -144,9 +145,9 @@ def fetch_objects(store: ContentStore, backend: Backend, sizes: dict[str, int], 
     os.makedirs(store.root, exist_ok=True)
     tmp = tempfile.mkdtemp(dir=store.root, prefix=".tmp-fetch-")
     try:
-        task = progress.task(f"downloading from {backend.url}", len(need))
+        task = progress.task(f"downloading from {backend.url}", sum(sizes[d] for d in need), BYTES)
         try:
-            got = backend.download(loose, tmp, task) if loose else {}
+            got = backend.download(loose, tmp, task, sizes) if loose else {}
             not_there = [d for d in loose if d not in got]
             if not_there:
                 raise DwsError(f"{len(not_there)} object(s) are not on data remote {backend.url}: "
@@ -169,7 +170,7 @@ def fetch_objects(store: ContentStore, backend: Backend, sizes: dict[str, int], 
                             bad.append(d)
                         elif not bad:
                             pack.add_known(d, part)
-                    task.advance(len(span.objects))
+                    task.advance(sum(size for _, _, size in span.objects))
                 if bad:
                     raise CorruptObjects(backend.url, sorted(bad))  # the pack writer is discarded
                 for d in loose:
