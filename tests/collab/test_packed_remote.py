@@ -168,3 +168,30 @@ def test_s3_push_is_a_few_requests(ws: Path, origin: Path, s3: S3Server, tmp_pat
     assert len(keys) == 3 and sum(k.startswith("team/packs/") for k in keys) == 2
     b = clone(tmp_path, origin, "b", "hostb")
     assert state_diff(tree_state(b / "data"), tree_state(ws / "data")) == ""
+
+
+def test_s3_range_reads_fetch_only_what_is_needed(s3: S3Server, tmp_path: Path) -> None:  # noqa: F811
+    from git_dws.progress import NULL
+    from git_dws.store.cas import ContentStore
+    from git_dws.store.remotes.s3 import S3Backend
+    from git_dws.store.remotes.transfer import fetch_objects, push_objects
+
+    src = ContentStore(str(tmp_path / "src"))
+    with src.pack_writer() as pack:
+        blobs = {pack.add(pseudo_random(3000, i)): pseudo_random(3000, i) for i in range(200)}
+    backend = S3Backend("s3://bucket/r", "bucket", "r", s3.endpoint)
+    push_objects(src, backend, {d: len(b) for d, b in blobs.items()}, NULL)
+    reads: list[tuple[str, int, int | None]] = []
+    real = backend.read
+
+    def read(key: str, offset: int = 0, size: int | None = None) -> bytes:
+        reads.append((key, offset, size))
+        return real(key, offset, size)
+
+    backend.read = read  # type: ignore[method-assign]
+    pick = sorted(blobs)[50:52]
+    dst = ContentStore(str(tmp_path / "dst"))
+    assert fetch_objects(dst, backend, {d: 3000 for d in pick}, NULL) == 2
+    assert all(dst.read(d) == blobs[d] for d in pick)
+    ranged = [r for r in reads if r[0].endswith(".pack")]
+    assert ranged and sum(r[2] or 0 for r in ranged) <= 2 * 3000 + (256 << 10)  # a part of the pack only

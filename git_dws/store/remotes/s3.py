@@ -29,8 +29,13 @@ def client(endpoint_url: str | None) -> Any:
     except ImportError:
         raise DwsError("S3 support needs boto3, which is not installed",
                        "pip install 'git-dws[s3]'") from None
+    # Checksums only where S3 requires them: every object is verified by BLAKE3 after download anyway,
+    # botocore's default CRC of every PUT halves upload speed (measured against rclone serve s3: 32 MiB
+    # in 1.5 s against 0.8 s), and its response check fails on ranged GETs from servers that send the
+    # whole object's checksum with a part of it (rclone serve s3 does).
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60,
-                    max_pool_connections=WORKERS * 2)
+                    max_pool_connections=WORKERS * 2, request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required")
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     return boto3.client("s3", endpoint_url=endpoint or None, config=config)
 
