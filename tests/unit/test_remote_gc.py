@@ -103,3 +103,28 @@ def test_new_objects_of_a_running_push_survive(tmp_path: Path, grace: int) -> No
     # though no snapshot in `keep` names them yet.
     objects, _ = remote_gc(backend, set(), dry_run=False, grace_seconds=grace)
     assert objects == (len(blobs) if grace == 0 else 0)
+
+
+def test_gc_and_push_exclude_each_other(tmp_path: Path) -> None:
+    from git_dws.errors import DwsError
+    from git_dws.store.remotes.locks import remote_lock
+
+    backend, blobs = _remote(tmp_path)
+    locks = Path(backend.root, "locks")
+    with remote_lock(backend, "push", conflicts="gc"):  # a push is running (another machine)
+        with pytest.raises(DwsError) as e:
+            remote_gc(backend, set(), dry_run=False, grace_seconds=0)
+        assert "being pushed to" in e.value.message and "locks/push-" in e.value.message and e.value.hint
+        assert remote_gc(backend, set(), dry_run=True, grace_seconds=0)[0] == len(blobs)  # looking is fine
+    _fetch_all(tmp_path, backend, blobs, "dst")  # nothing was removed
+    with remote_lock(backend, "gc", conflicts="push"):
+        store = ContentStore(str(tmp_path / "src"))
+        with pytest.raises(DwsError) as e:
+            push_objects(store, backend, {d: len(b) for d, b in blobs.items()}, NULL)
+        assert "garbage-collected" in e.value.message
+    assert list(locks.iterdir()) == []  # every lock withdrawn
+    # a lock left by a killed process is ignored after an hour, and removed
+    (locks / ("push-" + "0" * 32)).write_text("dead\n")
+    os.utime(locks / ("push-" + "0" * 32), (time.time() - 7200, time.time() - 7200))
+    remote_gc(backend, set(blobs), dry_run=False, grace_seconds=0)
+    assert list(locks.iterdir()) == []

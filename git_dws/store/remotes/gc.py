@@ -18,11 +18,20 @@ from collections.abc import Callable
 from ..cas import hash_bytes
 from . import Backend, object_key
 from .catalog import Catalog, read_catalog
+from .locks import remote_lock
 from .packs import PackBuilder, index_key, pack_key, spans, split_pack_key
 
 
 def remote_gc(backend: Backend, keep: set[str], *, dry_run: bool, grace_seconds: int) -> tuple[int, int]:
-    """Remove what `keep` does not name; returns (objects, bytes) freed (or that would be, with dry_run)."""
+    """Remove what `keep` does not name; returns (objects, bytes) freed (or that would be, with dry_run).
+    Refuses (DwsError) while a push to the same remote runs (store/remotes/locks.py)."""
+    if dry_run:
+        return _gc(backend, keep, dry_run=True, grace_seconds=grace_seconds)
+    with remote_lock(backend, "gc", conflicts="push"):
+        return _gc(backend, keep, dry_run=False, grace_seconds=grace_seconds)
+
+
+def _gc(backend: Backend, keep: set[str], *, dry_run: bool, grace_seconds: int) -> tuple[int, int]:
     cat = read_catalog(backend)
     now = time.time()
 

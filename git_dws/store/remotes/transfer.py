@@ -22,6 +22,7 @@ from ...progress import BYTES, Progress
 from ..cas import SMALL, ContentStore, hash_bytes, hash_file
 from . import Backend
 from .catalog import read_catalog
+from .locks import remote_lock
 from .packs import PackBuilder, Span, index_key, pack_key, spans
 
 STALE_TMP = 3600.0  # temporaries older than this were left by a killed push (no push runs for an hour)
@@ -68,6 +69,11 @@ def push_objects(store: ContentStore, backend: Backend, wanted: dict[str, int], 
     (an interrupted upload on a backend without atomic rename)."""
     if not wanted:
         return Pushed(0, 0)
+    with remote_lock(backend, "push", conflicts="gc"):  # a gc must not delete what this push reuses
+        return _push(store, backend, wanted, progress)
+
+
+def _push(store: ContentStore, backend: Backend, wanted: dict[str, int], progress: Progress) -> Pushed:
     backend.clean_temporaries(STALE_TMP)
     present = read_catalog(backend).sizes()
     todo = sorted(d for d, size in wanted.items() if present.get(d) != size)
