@@ -195,3 +195,16 @@ def test_s3_range_reads_fetch_only_what_is_needed(s3: S3Server, tmp_path: Path) 
     assert all(dst.read(d) == blobs[d] for d in pick)
     ranged = [r for r in reads if r[0].endswith(".pack")]
     assert ranged and sum(r[2] or 0 for r in ranged) <= 2 * 3000 + (256 << 10)  # a part of the pack only
+
+
+def test_directory_remote_that_is_a_file(ws: Path, origin: Path, tmp_path: Path) -> None:  # noqa: F811
+    remote = tmp_path / "afile"
+    remote.write_text("not a directory\n")
+    _setup(ws, str(remote), n=2)
+    take(ws, "S1")
+    from conftest import git
+
+    git(ws, "remote", "add", "origin", str(origin))
+    err = assert_error(dws(ws, "push", check=False), "not a directory")
+    assert "afile" in err
+    assert remote.read_text() == "not a directory\n"

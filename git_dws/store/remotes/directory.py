@@ -35,12 +35,16 @@ class DirectoryBackend:
         return DwsError(f"cannot {what} data remote {self.url}: {e.strerror or e}",
                         "check the path and its permissions")
 
+    def _check_root(self) -> None:
+        if os.path.exists(self.root) and not os.path.isdir(self.root):
+            raise DwsError(f"data remote {self.url} is not a directory ({self.root} is a file)",
+                           "point the data remote at a directory: git dws remote remove NAME, then "
+                           "git dws remote add NAME DIR (or git config dws-remote.NAME.url DIR on this machine)")
+
     def list(self, prefix: str) -> dict[str, Entry]:
         out: dict[str, Entry] = {}
+        self._check_root()
         base = self._path(prefix.rstrip("/"))
-        if os.path.exists(base) and not os.path.isdir(base):
-            raise DwsError(f"data remote {self.url} is not a directory ({base} is a file)",
-                           "point the data remote at a directory: git dws remote add NAME DIR")
 
         def walk(path: str, rel: str, depth: int) -> None:
             try:
@@ -48,7 +52,7 @@ class DirectoryBackend:
             except FileNotFoundError:
                 return
             except NotADirectoryError:
-                raise DwsError(f"data remote {self.url} is not a directory", "point it at a directory") from None
+                return  # a file where a directory of the layout belongs: nothing of ours is there
             with it:
                 for e in it:
                     if e.name.startswith("."):
@@ -81,11 +85,10 @@ class DirectoryBackend:
         return out
 
     def _tmp(self) -> str:
+        self._check_root()
         tmp = os.path.join(self.root, TMP)
         try:
             os.makedirs(tmp, exist_ok=True)
-        except FileExistsError:
-            raise DwsError(f"data remote {self.url} is not a directory", "point it at a directory") from None
         except OSError as e:
             raise self._fail(e, "write to") from None
         return os.path.join(tmp, uuid.uuid4().hex)
