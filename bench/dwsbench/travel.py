@@ -103,6 +103,8 @@ class TravelCase:
                         raise StepError(f"cloned data differs: {', '.join(wrong)}")
             except StepError as e:
                 cells[key].fail("error", str(e))
+                if f"{key}_requests" in cells:
+                    cells[f"{key}_requests"].fail("error", f"{label} failed")
                 say(f"  [{wl}] {tool.name} run {i + 1}: {label}: ERROR {e}")
                 break
             cells[key].runs.append(r.elapsed)

@@ -64,3 +64,17 @@ def test_capture_in_one_pass_hashes_what_it_stores(tmp_path: Path, monkeypatch: 
     with open(out, "xb") as f:
         store.export_into(d, f.fileno())
     assert out.read_bytes() == data
+
+
+def test_read_many_returns_every_object_once(tmp_path: Path) -> None:
+    store = ContentStore(str(tmp_path / "s"))
+    blobs = [b"%d" % i * (i + 1) for i in range(50)]
+    with store.pack_writer() as pack:
+        digests = [pack.add(b) for b in blobs[:30]]
+    with store.pack_writer() as pack:  # a second pack
+        digests += [pack.add(b) for b in blobs[30:]]
+    big = tmp_path / "big"
+    big.write_bytes(b"z" * (cas.SMALL + 1))
+    digests.append(store.add_large(str(big)))
+    got = dict(ContentStore(store.root).read_many(reversed(digests)))
+    assert got == {d: [*blobs, big.read_bytes()][i] for i, d in enumerate(digests)}

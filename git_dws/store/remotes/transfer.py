@@ -103,8 +103,7 @@ def _push_packs(store: ContentStore, backend: Backend, digests: list[str], advan
 
         def finished() -> Iterator[tuple[str, str, bytes, int]]:
             size = 0  # bytes of the objects in the pack being built (what the progress bar counts)
-            for d in digests:
-                data = store.read(d)
+            for d, data in store.read_many(digests):
                 size += len(data)
                 done = builder.add(d, data)
                 if done:
