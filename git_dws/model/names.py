@@ -59,5 +59,9 @@ def check_resource_name(name: str) -> str:
     return name
 
 
+def is_resource_name(name: str) -> bool:
+    return bool(_RESOURCE_RE.fullmatch(name))
+
+
 def looks_like_id(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-f]{4,40}", text))
