@@ -37,7 +37,9 @@ def client(endpoint_url: str | None) -> Any:
                     max_pool_connections=WORKERS * 2, request_checksum_calculation="when_required",
                     response_checksum_validation="when_required")
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    return boto3.client("s3", endpoint_url=endpoint or None, config=config)
+    # A session of its own: boto3.client() would reuse a process-wide default session and the
+    # credentials it resolved first.
+    return boto3.session.Session().client("s3", endpoint_url=endpoint or None, config=config)
 
 
 def explain(e: BaseException, where: str) -> DwsError:
