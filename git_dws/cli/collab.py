@@ -36,6 +36,8 @@ def register(sub: Any) -> None:
     c.add_argument("directory", metavar="DIR", nargs="?")
     c.add_argument("--hostname", help="this machine's name in snapshots")
     c.add_argument("--no-hooks", action="store_true", help="do not install the git hooks (see `git dws hooks`)")
+    c.add_argument("--scratch-directory", metavar="DIR",
+                   help="this machine's scratch directory, when the workspace keeps it outside")
     c.add_argument("--resource-path", action="append", default=[], metavar="NAME=DIR", type=_name_dir,
                    help="this machine's directory of a resource outside the workspace (repeatable)")
     c.add_argument("--no-data", action="store_true", help="fetch no data; `git dws pull` gets it later")
@@ -76,6 +78,9 @@ def register_add(asub: Any, common_add: Callable[[argparse.ArgumentParser], None
     a.add_argument("--size-only", action="store_true", help="compare by size only (rclone --size-only)")
     a.add_argument("--config", metavar="FILE", help="rclone config file (default: rclone's own)")
     a.add_argument("--compute-hash", action="store_true", help="accepted for compatibility; always on")
+    from .core import _lineage_flags
+
+    _lineage_flags(a)
     a.set_defaults(func=cmd_add_rclone)
     a = asub.add_parser("s3", help="a bucket (prefix) on S3 or an S3-compatible server")
     a.add_argument("location", metavar="BUCKET[/PREFIX]")
@@ -170,7 +175,8 @@ def cmd_clone(a: argparse.Namespace) -> int:
 
     with ProgressBar() as bar:
         r = clone(a.url, a.directory, hostname=a.hostname, ask=ask, paths=dict(a.resource_path),
-                  data=not a.no_data, only=a.only, skip=a.skip, progress=bar)
+                  data=not a.no_data, only=a.only, skip=a.skip, progress=bar,
+                  scratch=a.scratch_directory)
     for name, what in r.resources.items():
         _out(f"Resource {name}: {what}.")
     for name, ch in r.restored.items():
@@ -232,8 +238,10 @@ def cmd_add_rclone(a: argparse.Namespace) -> int:
     from ..ops.add_external import add_rclone
     from .core import _role
 
-    r, copied = add_rclone(workspace(), a.remote, a.local_path, role=_role(a.role), name=a.name, master=a.master,
-                           sync_mode=a.sync_mode, size_only=a.size_only, config=a.config)
+    role = _role(a.role or ("source-data" if a.imported else None))
+    r, copied = add_rclone(workspace(), a.remote, a.local_path, role=role, name=a.name, master=a.master,
+                           sync_mode=a.sync_mode, size_only=a.size_only, config=a.config, export=a.export,
+                           imported=a.imported)
     _out(f"{copied[0].upper()}{copied[1:]}.")
     _out(f"Added resource {r.name} ({r.type}, {r.role}) at {r.path}.")
     return 0

@@ -196,10 +196,16 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_report_status(a: argparse.Namespace) -> int:
+    from ..errors import DwsError
     from ..ui import render
 
     ws = workspace()
-    paths = {r.name: ws.resource_path(r.name, r.path) for r in ws.config.resources}
+    paths = {}
+    for r in ws.config.resources:  # an api-resource has no directory; an outside one may have none here
+        try:
+            paths[r.name] = ws.resource_path(r.name, r.path) if r.path else ""
+        except DwsError:
+            paths[r.name] = ""
     render.report_status(ws.config, paths, a.json)
     return 0
 

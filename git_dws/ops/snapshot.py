@@ -147,7 +147,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
         refs.append((f"refs/tags/{tag}", repo.write_tag_object(tag, head, body, who), old_tag))
     repo.update_refs(refs, f"git dws snapshot {sid[:12]}")
     ws.set_current_snapshot(sid)
-    lineage.commit(sid, [r.spec.name for r in results if moved and not r.spec.params.get("export")])
+    lineage.commit(sid, [r.spec.name for r in results if moved and not r.spec.params.get("export")],
+                   [r.spec.name for r in results] if moved else [], meta.results_dir, files=not for_commit)
     return SnapshotResult(sid, tag, number, not update.get(sid), head, meta.results_dir, moved)
 
 
