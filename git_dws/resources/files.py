@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import BadManifest, DwsError
@@ -83,7 +84,8 @@ def scan(root: str, allow_missing: bool = False,
     return found, skipped
 
 
-def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWriter | None) -> str:
+def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWriter | None,
+           on_bytes: Callable[[int], None] | None = None) -> str:
     """Content hash of a found file. With a store, also captures content the store lacks. Safe to call
     from worker threads for large files (pack is None then)."""
     cached = cache.get(f.rel, f.key)
@@ -97,7 +99,7 @@ def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWri
                 data = fh.read()
             d = pack.add(data)
         else:
-            d = store.add_large(f.path, cache.previous(f.rel))
+            d = store.add_large(f.path, cache.previous(f.rel), on_bytes)
     except PermissionError:
         raise DwsError(f"cannot read {f.path}: permission denied",
                        "fix its permissions (chmod u+r) or move it out of the resource") from None
