@@ -14,6 +14,7 @@ With `--remote NAME` the data remote is pruned too, by `store.remotes.gc.remote_
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import DwsError
@@ -44,6 +45,13 @@ def gc(ws: Workspace, *, dry_run: bool = False, grace_hours: float = DEFAULT_GRA
     if grace_hours < 0:
         raise DwsError(f"--grace must not be negative (got {grace_hours:g})", "give hours, e.g. --grace 24")
     with ws.lock():
+        chosen = None
+        if remote is not None:
+            from .remote import choose
+
+            chosen = choose(ws, remote)  # an unknown name fails here, before anything
+            remote_gc = _remote_gc()
+            _fetch_all(ws)  # what other clones pushed decides what the shared data remote must keep
         w = wanted(ws)
         if w.damaged:
             sid, why = sorted(w.damaged.items())[0]
@@ -87,23 +95,30 @@ def gc(ws: Workspace, *, dry_run: bool = False, grace_hours: float = DEFAULT_GRA
                 casgc.remove_temp(tmp)
         kept = len(keep & set(inv.sizes()))
         result = GcResult(dry_run, len(w.snapshots), kept, freed, size, repacked, len(inv.temps), young)
-        if remote is not None:
-            result = _remote(ws, remote, keep, dry_run, grace_hours, result)
+        if chosen is not None:
+            from dataclasses import replace
+
+            from .remote import backend
+
+            objects, freed = remote_gc(backend(ws, chosen), keep, dry_run=dry_run,
+                                       grace_seconds=int(grace_hours * 3600))
+            result = replace(result, remote=chosen.name, remote_objects=int(objects), remote_bytes=int(freed))
         return result
 
 
-def _remote(ws: Workspace, name: str, keep: set[str], dry_run: bool, grace_hours: float,
-            result: GcResult) -> GcResult:
-    from dataclasses import replace
-
-    from .remote import backend, choose
-
-    chosen = choose(ws, name)
-    assert chosen is not None  # choose raises for an unknown name
+def _remote_gc() -> Callable[..., tuple[int, int]]:
     try:
-        from ..store.remotes.gc import remote_gc  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # helper "speed" provides it (issue 11); until then say so instead of guessing
-        raise DwsError("gc --remote is not available in this build (store/remotes/gc.py is missing)",
-                       "run `git dws gc` without --remote; the local store was handled") from None
-    objects, freed = remote_gc(backend(ws, chosen), keep, dry_run=dry_run, grace_seconds=int(grace_hours * 3600))
-    return replace(result, remote=chosen.name, remote_objects=int(objects), remote_bytes=int(freed))
+        from ..store.remotes.gc import remote_gc  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError:  # helper "speed" provides it (issue 11); until it lands, refuse before any work
+        raise DwsError("gc --remote is not available in this build (git_dws/store/remotes/gc.py is missing)",
+                       "run `git dws gc` without --remote; nothing was removed") from None
+    return remote_gc  # type: ignore[no-any-return,unused-ignore]
+
+
+def _fetch_all(ws: Workspace) -> None:
+    """Fetch every git remote first: a snapshot another clone pushed names objects we never saw."""
+    from ..store import exchange
+    from ..store.git import git_run
+
+    for name in git_run(ws.root, "remote").stdout.decode().split():
+        exchange.fetch(ws.root, name)  # a remote we cannot reach fails the gc: we cannot know what it needs
