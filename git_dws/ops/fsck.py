@@ -24,6 +24,7 @@ from ..store import casgc, refjournal
 from ..store.cas import hash_file
 from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace
 from .reachable import CONTENT_TYPES, tag_snapshots, walk_listing, wanted
+from .unrecorded import unrecorded_commit
 
 REPAIR = "git dws fsck --repair"
 
@@ -128,35 +129,6 @@ def leftovers(ws: Workspace) -> list[Problem]:
 def _lock_problem(path: str) -> Problem:
     return Problem("git-lock", f"stale git lock file {path} (left by a killed git command)",
                    f"rm -f '{path}'  (only if no git command is running)")
-
-
-def unrecorded_commit(ws: Workspace) -> str | None:
-    """HEAD, when it was made by `git commit` (the reflog says so) in a workspace whose post-commit hook
-    is ours, and carries no note: the hook never ran to the end (a kill, a crash). Cheap: one file
-    read, and a note lookup only in that case."""
-    repo = ws.repo
-    try:
-        with open(os.path.join(repo.git_dir, "logs", "HEAD"), "rb") as f:
-            f.seek(max(0, os.fstat(f.fileno()).st_size - 4096))
-            last = f.read().splitlines()[-1].decode("utf-8", "replace")
-    except (OSError, IndexError):
-        return None
-    head_part, _, message = last.partition("\t")
-    fields = head_part.split(" ")
-    if len(fields) < 2 or not message.startswith("commit"):
-        return None
-    new = fields[1]
-    if new != repo.head():
-        return None
-    from .hooks import hooks_dir, is_ours
-
-    try:
-        directory, _ = hooks_dir(repo)
-    except DwsError:
-        return None
-    if not is_ours(os.path.join(directory, "post-commit")):
-        return None
-    return None if repo.note(NOTES_REF, new) else new
 
 
 # -- tags <-> notes <-> snapshot database ----------------------------------------------------------------
