@@ -127,8 +127,8 @@ def leftovers(ws: Workspace) -> list[Problem]:
 
 
 def _lock_problem(path: str) -> Problem:
-    return Problem("git-lock", f"stale git lock file {path} (left by a killed git command)",
-                   f"rm -f '{path}'  (only if no git command is running)")
+    return Problem("git-lock", f"stale git lock file {path} (left by a killed git command; remove it when "
+                   "no git command is running)", f"rm -f '{path}'")
 
 
 # -- tags <-> notes <-> snapshot database ----------------------------------------------------------------
