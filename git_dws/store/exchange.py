@@ -86,4 +86,8 @@ def push(root: str, remote: str, refspecs: list[str], upstream: bool) -> None:
         if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
             raise DwsError(f"git remote '{remote}' has changes you do not have",
                            "run `git dws pull` first, then push again")
+        if any(t in text for t in ("remote rejected", "cannot lock ref", "failed to update ref", "atomic push failed")):
+            # another clone pushed to the same refs at the same moment (found by tests/faults)
+            raise DwsError(f"git remote '{remote}' changed while pushing (another push at the same time)",
+                           "run `git dws pull` first, then push again")
         raise GitCommandError(["git", "push", remote], proc.returncode, text)
