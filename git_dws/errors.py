@@ -70,6 +70,33 @@ class RefRaceError(DwsError):
         )
 
 
+class BadManifest(DwsError):
+    """Something read from git objects or a remote (a manifest entry, a snapshot's content, a name) is
+    malformed or unsafe. Raised before anything is written; `at()` adds where it was found, so the one
+    line names the snapshot, the resource and the offending entry."""
+
+    def __init__(self, why: str, entry: str, *, snapshot: str | None = None, resource: str | None = None) -> None:
+        self.why = why
+        self.entry = entry
+        self.snapshot = snapshot
+        self.resource = resource
+        where = "".join([f"snapshot {snapshot[:12]}: " if snapshot else "",
+                         f"resource '{resource}': " if resource else ""])
+        super().__init__(
+            f"{where}bad manifest entry {entry!r}: {why}",
+            "it was not written by git-dws or was tampered with; nothing was written. Ask who pushed it, "
+            "or delete that snapshot (git dws delete-snapshot ID)",
+        )
+
+    def at(self, *, snapshot: str | None = None, resource: str | None = None) -> BadManifest:
+        return BadManifest(self.why, self.entry, snapshot=self.snapshot or snapshot,
+                           resource=self.resource or resource)
+
+
+class UnsafePath(DwsError):
+    """A path would lead outside the directory it must stay in (a resource, the workspace)."""
+
+
 class GitCommandError(DwsError):
     def __init__(self, cmd: list[str], rc: int, stderr: str) -> None:
         last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {rc}"

@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _quote
 
+from ..errors import BadManifest
+from . import validate
+
 LISTING = ".dws-files"
 _DIR_ESCAPE = ".dws-dir-"  # a user directory named ".git" or ".dws-*" is stored with this prefix
 
@@ -60,24 +63,44 @@ def encode_listing(entries: list[FileEntry]) -> bytes:
 
 
 def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
+    """The entries of one listing blob, validated: this is read from git objects another clone may
+    have crafted, so anything malformed raises BadManifest (and nothing else) before it is used."""
+    where = prefix + LISTING
+    try:
+        # One parse per directory: lines are JSON objects without raw newlines, so they join into an array.
+        objs = json.loads(b"[" + data.rstrip(b"\n").replace(b"\n", b",") + b"]") if data else []
+    except (ValueError, RecursionError):
+        raise BadManifest("the listing is not one JSON object per line", where) from None
     out = []
-    # One parse per directory: lines are JSON objects without raw newlines, so they join into an array.
-    for obj in json.loads(b"[" + data.rstrip(b"\n").replace(b"\n", b",") + b"]") if data else []:
-        out.append(
-            FileEntry(
-                path=prefix + obj["name"],
-                mode=int(obj["mode"], 8),
-                digest=obj.get("b3", ""),
-                size=int(obj.get("size", 0)),
-                target=obj.get("target", ""),
-            )
-        )
+    seen: set[str] = set()
+    for obj in objs:
+        if not isinstance(obj, dict):
+            raise BadManifest("a listing line is not a JSON object", where)
+        name = obj.get("name")
+        if not isinstance(name, str):
+            raise BadManifest("a listing line has no name", where)
+        path = prefix + validate.check_component(name)
+        if name in seen:
+            raise BadManifest("the name appears twice in one directory", path)
+        seen.add(name)
+        mode_text = obj.get("mode")
+        if not isinstance(mode_text, str) or not _OCTAL.fullmatch(mode_text):
+            raise BadManifest(f"mode {mode_text!r} is not an octal file mode", path)
+        try:
+            mode = validate.check_mode(int(mode_text, 8))
+            if mode == MODE_LINK:
+                out.append(FileEntry(path, mode, "", 0, validate.check_link_target(obj.get("target"))))
+            else:
+                out.append(FileEntry(path, mode, validate.check_b3(obj.get("b3")),
+                                     validate.check_size(obj.get("size"))))
+        except BadManifest as e:
+            raise BadManifest(e.why, path) from None
     return out
 
 
-# Characters HFS+ ignores when comparing names: with them, git fsck treats e.g. ".g\u200cit" as ".git".
-_HFS_IGNORABLE = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                        "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"))
+_OCTAL = re.compile(r"[0-7]{6}")
+
+
 _FSCK_SENSITIVE = re.compile(r"\.git|git~\d|gitmod~\d|\.gitmodules")
 
 
@@ -85,11 +108,19 @@ def dir_to_tree_name(name: str) -> str:
     """Directory names git fsck would reject as tree entries (".git" and what NTFS or HFS+ read as
     ".git" or ".gitmodules": "git~1", ".git ", ".GIT.") are stored escaped, as are names that could
     collide with our own ".dws-" entries. A data directory may well hold a repository."""
-    folded = name.translate(_HFS_IGNORABLE).lower().split(":")[0].rstrip(" .")  # NTFS streams, trailing dots
+    folded = name.translate(validate.HFS_IGNORABLE).lower().split(":")[0].rstrip(" .")  # NTFS streams, trailing dots
     if name.startswith(".dws-") or _FSCK_SENSITIVE.fullmatch(folded):
         return _DIR_ESCAPE + name
     return name
 
 
 def tree_name_to_dir(name: str) -> str:
-    return name[len(_DIR_ESCAPE) :] if name.startswith(_DIR_ESCAPE) else name
+    """The directory name a manifest subtree stands for, validated (a crafted tree may name anything)."""
+    if name.startswith(_DIR_ESCAPE):
+        real = name[len(_DIR_ESCAPE):]
+        if dir_to_tree_name(real) != name:  # we escape only what needs it: anything else was not written by us
+            raise BadManifest("an escaped directory name git-dws would not write", name)
+        return validate.check_component(real)
+    if name.startswith(".dws-"):
+        raise BadManifest("a '.dws-' name git-dws would not write", name)
+    return validate.check_component(name)

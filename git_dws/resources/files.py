@@ -8,7 +8,7 @@ import stat
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..errors import DwsError
+from ..errors import BadManifest, DwsError
 from ..model.manifest import (
     LISTING,
     MODE_EXEC,
@@ -20,6 +20,8 @@ from ..model.manifest import (
     encode_listing,
     tree_name_to_dir,
 )
+from ..model.validate import is_dotgit
+from ..safefs import is_temporary
 from ..store.cas import SMALL, ContentStore, PackWriter, hash_file
 from ..store.repo import MODE_TREE, Repo, TreeEntry
 from ..store.statcache import StatCache, StatKey
@@ -35,9 +37,12 @@ class Found:
     target: str = ""
 
 
-def scan(root: str, allow_missing: bool = False) -> tuple[list[Found], list[str]]:
-    """All files and symlinks under root (symlinks are never followed). Returns (found, skipped
-    special files such as sockets and fifos)."""
+def scan(root: str, allow_missing: bool = False,
+         leftovers: list[str] | None = None) -> tuple[list[Found], list[str]]:
+    """All files and symlinks under root (symlinks are never followed). Returns (found, skipped): special
+    files such as sockets and fifos, and `.git` of a repository inside the data (what restore would
+    refuse to write is never recorded; git itself records a nested repository as a link, not its
+    `.git`). Temporaries a killed restore left (`.dws-tmp-*`) are neither: they go to `leftovers`."""
     found: list[Found] = []
     skipped: list[str] = []
     if allow_missing and not os.path.lexists(root):
@@ -54,6 +59,13 @@ def scan(root: str, allow_missing: bool = False) -> tuple[list[Found], list[str]
         with it:
             for e in it:
                 rel = prefix + e.name
+                if is_temporary(e.name):
+                    if leftovers is not None:
+                        leftovers.append(rel)
+                    continue
+                if is_dotgit(e.name):
+                    skipped.append(rel)
+                    continue
                 st = e.stat(follow_symlinks=False)
                 m = st.st_mode
                 key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, m)
@@ -130,14 +142,35 @@ def _write_dirs(repo: Repo, files: dict[str, list[FileEntry]], dirs: dict[str, s
         trees[d] = repo.write_tree(items)
 
 
-def read_manifest(repo: Repo, tree: str, prefix: str = "") -> dict[str, FileEntry]:
+def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = ()) -> dict[str, FileEntry]:
+    """The files a manifest tree records, validated entry by entry (the tree may come from another
+    clone): subtrees are directories with valid names, `.dws-files` is the one listing blob, nothing
+    else; a file and a directory never share a path. Raises BadManifest. Iterative: a crafted tree may
+    be deeper than Python's recursion limit."""
     out: dict[str, FileEntry] = {}
-    for e in repo.tree_entries(tree):
-        if e.is_tree:
-            out.update(read_manifest(repo, e.id, prefix + tree_name_to_dir(e.name) + "/"))
-        elif e.name == LISTING:
-            for fe in decode_listing(repo.read_blob(e.id), prefix):
-                out[fe.path] = fe
+    dirs: set[str] = set()
+    todo = [(tree, "")]
+    while todo:
+        oid, prefix = todo.pop()
+        names: set[str] = set()
+        for e in repo.tree_entries(oid):
+            if e.name in names:
+                raise BadManifest("the name appears twice in one directory", prefix + e.name)
+            names.add(e.name)
+            if e.name == LISTING:
+                if e.mode != 0o100644:
+                    raise BadManifest("the file listing is not a plain blob", prefix + e.name)
+                for fe in decode_listing(repo.read_blob(e.id), prefix):
+                    out[fe.path] = fe
+            elif e.is_tree:
+                sub = prefix + tree_name_to_dir(e.name)
+                dirs.add(sub)
+                todo.append((e.id, sub + "/"))
+            elif not (prefix == "" and e.name in extra and e.mode == 0o100644):  # a type's own root blob
+                raise BadManifest(f"an entry of mode {e.mode:o} git-dws does not write", prefix + e.name)
+    clash = dirs.intersection(out)
+    if clash:
+        raise BadManifest("a file and a directory of the same name", min(clash))
     return out
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, ClassVar
@@ -13,6 +12,7 @@ from ..errors import DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import MODE_EXEC, MODE_LINK, FileEntry
 from ..progress import Progress
+from ..safefs import SafeDir
 from ..store.cas import SMALL, ContentStore, hash_bytes
 from ..store.statcache import StatCache
 from . import files
@@ -30,6 +30,7 @@ class LocalFiles:
         self.ws = ws
         self.spec = spec
         self._manifests: dict[str, dict[str, FileEntry]] = {}
+        self._leftovers: list[str] = []  # temporaries of a killed restore, found by the last scan
 
     @property
     def local_path(self) -> str:
@@ -43,7 +44,8 @@ class LocalFiles:
         return StatCache(os.path.join(self.ws.state_dir, "statcache", self.spec.name))
 
     def _current(self, progress: Progress, capture: bool) -> tuple[dict[str, FileEntry], StatCache]:
-        found, _skipped = files.scan(self.local_path, allow_missing=not capture)
+        self._leftovers = []
+        found, _skipped = files.scan(self.local_path, allow_missing=not capture, leftovers=self._leftovers)
         if self.spec.params.get("export"):  # an exported resource's lineage.json is lineage, not content
             found = [f for f in found if f.rel != "lineage.json"]
         cache = self._cache()
@@ -106,39 +108,42 @@ class LocalFiles:
         return RestorePlan(self.spec.name, tree, changes, unsafe)
 
     def restore(self, plan: RestorePlan, progress: Progress) -> None:
+        """Write the plan's changes. Every path goes through SafeDir, so nothing lands outside the
+        resource, whatever the manifest says or which symlinks the working copy holds."""
         if not plan.can_write:
             raise DwsError(f"resource '{self.spec.name}' records hashes only (store = false)",
                            "its content cannot be restored; see the drift report")
-        root = self.local_path
         target = self.files(plan.tree)
         ch = plan.changes
         task = progress.task(f"{self.spec.name}: restoring", len(ch.added) + len(ch.modified) + len(ch.deleted))
-        for rel in ch.deleted:
-            _remove(os.path.join(root, rel))
-            task.advance()
-        files.prune_empty_dirs(root, {os.path.dirname(r) for r in ch.deleted})
         umask = _umask()
-        writes = [target[rel] for rel in (*ch.added, *ch.modified)]
-        large = [e for e in writes if e.size >= SMALL and not e.is_link]
-        with self.ws.store.pack_writer() as pack:
-            for e in writes:
-                if e.size < SMALL or e.is_link:
-                    _write(self.ws, e, os.path.join(root, e.path), umask)
-                    if e.is_link:  # a link's content is its target text: held, like a snapshot holds it
-                        pack.add(_link_bytes(e.target))
-                    task.advance()
-        for e in large:  # directories first, so the threads below never race to create them
-            _make_dirs(os.path.dirname(os.path.join(root, e.path)))
-        with ThreadPoolExecutor(max_workers=2) as pool:  # copying releases the GIL: both cores busy
-            for _ in pool.map(lambda e: _write(self.ws, e, os.path.join(root, e.path), umask), large):
+        with SafeDir(self.local_path) as root:
+            for rel in self._leftovers:  # a killed restore's temporaries (we hold the lock)
+                root.remove(rel)
+            for rel in ch.deleted:
+                root.remove(rel)
                 task.advance()
+            root.prune_empty({os.path.dirname(r) for r in ch.deleted})
+            writes = [target[rel] for rel in (*ch.added, *ch.modified)]
+            large = [e for e in writes if e.size >= SMALL and not e.is_link]
+            with self.ws.store.pack_writer() as pack:
+                for e in writes:
+                    if e.size < SMALL or e.is_link:
+                        _write(self.ws, root, e, umask)
+                        if e.is_link:  # a link's content is its target text: held, like a snapshot holds it
+                            pack.add(_link_bytes(e.target))
+                        task.advance()
+            for e in large:  # directories first, so the threads below never race to create them
+                parent = os.path.dirname(e.path)
+                if parent:
+                    root.makedirs(parent)
+            with ThreadPoolExecutor(max_workers=2) as pool:  # copying releases the GIL: both cores busy
+                for _ in pool.map(lambda e: _write(self.ws, root, e, umask), large):
+                    task.advance()
         progress.done(task)
 
     def move_results(self, dest_rel: str, exclude: list[str]) -> int:
         return files.move_results(self.local_path, dest_rel, exclude)
-
-
-_counter = itertools.count()
 
 
 def _link_bytes(target: str) -> bytes:
@@ -150,43 +155,16 @@ def _held(store: ContentStore, e: FileEntry) -> bool:
     return store.has(hash_bytes(_link_bytes(e.target)) if e.is_link else e.digest)
 
 
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def _write(ws: Workspace, e: FileEntry, dest: str, umask: int) -> None:
-    """Put one file in place atomically: a temporary sibling renamed over the old file."""
-    parent = os.path.dirname(dest)
-    _make_dirs(parent)
-    tmp = os.path.join(parent, f".dws-tmp-{os.getpid()}-{next(_counter)}")  # short: names may be 255 bytes
-    _remove(tmp)
-    try:
-        if e.mode == MODE_LINK:
-            os.symlink(e.target, tmp)
-        else:
-            ws.store.export_to(e.digest, tmp)
-            os.chmod(tmp, (0o777 if e.mode == MODE_EXEC else 0o666) & ~umask)
-        if os.path.isdir(dest) and not os.path.islink(dest):
-            os.rmdir(dest)  # emptied by the deletions above
-        os.replace(tmp, dest)
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _make_dirs(path: str) -> None:
-    """mkdir -p, replacing a file or symlink that stands where a directory must be (it was deleted from
-    the plan's point of view: it is not in the target snapshot)."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        return
-    if os.path.lexists(path):
-        os.unlink(path)
-    _make_dirs(os.path.dirname(path))
-    os.mkdir(path)
+def _write(ws: Workspace, root: SafeDir, e: FileEntry, umask: int) -> None:
+    """Put one file in place atomically (SafeDir writes a temporary sibling and renames it)."""
+    if e.mode == MODE_LINK:
+        root.symlink(e.path, e.target)
+    else:
+        root.write_file(e.path, lambda fd: ws.store.export_into(e.digest, fd),
+                        (0o777 if e.mode == MODE_EXEC else 0o666) & ~umask)

@@ -15,7 +15,8 @@ import os
 import tempfile
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import DwsError
+from ..errors import BadManifest, DwsError
+from ..model import validate
 from ..model.diff import Changes, compare
 from ..model.manifest import MODE_FILE, FileEntry
 from ..progress import Progress
@@ -131,12 +132,12 @@ class S3Resource:
                 for k, o in objs.items()}
 
     def _recorded(self, tree: str) -> tuple[dict[str, FileEntry], dict[str, Obj]]:
-        files = filemod.read_manifest(self.ws.repo, tree)
+        files = filemod.read_manifest(self.ws.repo, tree, (META,))
         meta: dict[str, Obj] = {}
         e = self.ws.repo.tree_path(tree, META)
         if e is not None:
             for line in self.ws.repo.read_blob(e.id).splitlines():
-                o = json.loads(line)
+                o = _meta_line(line)
                 meta[o["key"]] = o
         entries = {k: FileEntry(k, MODE_FILE, f.digest or "etag:" + meta.get(k, {}).get("etag", ""), f.size)
                    for k, f in files.items()}
@@ -196,7 +197,7 @@ class S3Resource:
             raise explain(e, self.where) from e
 
     def files(self, tree: str) -> dict[str, FileEntry]:
-        return filemod.read_manifest(self.ws.repo, tree)
+        return filemod.read_manifest(self.ws.repo, tree, (META,))
 
     def status(self, base_tree: str | None, progress: Progress) -> Changes:
         current = self._entries(self.listing(), self._cache())
@@ -252,3 +253,15 @@ class S3Resource:
 
     def move_results(self, dest_rel: str, exclude: list[str]) -> int:
         raise DwsError("an S3 resource cannot hold results", "use a local-files or git resource for results")
+
+
+def _meta_line(line: bytes) -> Obj:
+    """One line of the manifest's object metadata, validated (the manifest may come from another clone)."""
+    try:
+        o = json.loads(line)
+    except ValueError:
+        o = None
+    if not (isinstance(o, dict) and isinstance(o.get("key"), str) and isinstance(o.get("etag", ""), str)):
+        raise BadManifest("an S3 object record is not valid", META)
+    validate.check_rel_path(o["key"])
+    return o

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 
 import blake3
 
-from ..errors import DwsError
+from ..errors import BadManifest, DwsError
+from ..model.validate import is_b3
 
 SMALL = 512 * 1024  # objects below this size go into packs
 _IDX_MAGIC = b"DWSIDX1\n"
@@ -67,6 +68,10 @@ class ContentStore:
         return self._index
 
     def _loose(self, digest: str) -> str:
+        # A digest comes from a manifest another clone may have crafted: never let it name a path
+        # outside the store ("../../etc/passwd" would otherwise be "found" and copied into a resource).
+        if not is_b3(digest):
+            raise BadManifest("a content digest must be 64 lowercase hex digits (BLAKE3)", digest[:80])
         return os.path.join(self.root, digest[:2], digest[2:])
 
     def has(self, digest: str) -> bool:
@@ -84,18 +89,20 @@ class ContentStore:
             raise DwsError(f"content {digest[:12]} is missing from the store",
                            "fetch it from your data remote (git dws pull)") from None
 
-    def export_to(self, digest: str, dest: str) -> None:
-        """Write the object to `dest` (which must not exist): reflink or copy for loose objects."""
+    def export_into(self, digest: str, fd: int) -> None:
+        """Write the object into `fd`, an open, empty file: reflinked or copied from a loose object."""
         loc = self._packed().get(digest)
         if loc is not None:
-            with open(loc[0], "rb") as f, open(dest, "xb") as out:
-                out.write(os.pread(f.fileno(), loc[2], loc[1]))
+            with open(loc[0], "rb") as f:
+                _write_all(fd, os.pread(f.fileno(), loc[2], loc[1]))
             return
-        src = self._loose(digest)
-        if not os.path.exists(src):
+        try:
+            src = open(self._loose(digest), "rb")  # noqa: SIM115 (closed below; the with would hide the hint)
+        except FileNotFoundError:
             raise DwsError(f"content {digest[:12]} is missing from the store",
-                           "fetch it from your data remote (git dws pull)")
-        _clone_or_copy(src, dest)
+                           "fetch it from your data remote (git dws pull)") from None
+        with src:
+            _clone_or_copy(src.fileno(), fd)
 
     # -- adding --------------------------------------------------------------------------------------
     def add_large(self, path: str, expect: str | None = None) -> str:
@@ -228,14 +235,19 @@ def _capture(src: str, dest: str) -> str:
         return str(h.hexdigest())
 
 
-def _clone_or_copy(src: str, dest: str) -> None:
+def _clone_or_copy(src: int, dest: int) -> None:
     """Reflink where the filesystem can, else a plain chunked copy (faster than copy_file_range on
     ext4 here, see _capture)."""
-    with open(src, "rb") as s, open(dest, "xb") as d:
-        try:
-            fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
-            return
-        except OSError:
-            pass
-        while chunk := s.read(_CHUNK):
-            d.write(chunk)
+    try:
+        fcntl.ioctl(dest, _FICLONE, src)
+        return
+    except OSError:
+        pass
+    while chunk := os.read(src, _CHUNK):
+        _write_all(dest, chunk)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
