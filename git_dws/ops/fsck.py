@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import DwsError
+from ..errors import BadManifest, DwsError
 from ..model.snapshot import SnapshotMeta, note_lines
 from ..progress import NULL, Progress
 from ..resources import registry
@@ -197,7 +197,8 @@ def _manifests(ws: Workspace, snapshots: dict[str, Any]) -> tuple[dict[str, int]
             errors: list[str] = []
 
             def err(path: str, exc: Exception, errors: list[str] = errors) -> None:
-                errors.append(f"{path}: {getattr(exc, 'message', None) or exc}")
+                why = exc.why if isinstance(exc, BadManifest) else str(exc)
+                errors.append(f"{path}: {why}")
 
             for fe in walk_listing(ws, r.tree, err, "", seen):
                 if fe.digest and not fe.is_link and stored.get(r.name, True):

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..errors import BadManifest
 from ..model.manifest import LISTING, FileEntry, decode_listing, tree_name_to_dir
 from ..model.snapshot import SnapshotContent, git_blob_id, note_lines
+from ..model.validate import check_component
 from ..store.git import git_run
 from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace
 
@@ -123,14 +125,22 @@ def walk_listing(ws: Workspace, tree: str, on_error: Callable[[str, Exception], 
     repo = ws.repo
     for e in repo.tree_entries(tree):
         if e.is_tree:
-            yield from walk_listing(ws, e.id, on_error, prefix + tree_name_to_dir(e.name) + "/", seen)
+            name = tree_name_to_dir(e.name)
+            try:
+                check_component(name)
+            except BadManifest as exc:
+                on_error(prefix + name, exc)
+                continue
+            yield from walk_listing(ws, e.id, on_error, prefix + name + "/", seen)
         elif e.name == LISTING:
             try:
-                yield from decode_listing(repo.read_blob(e.id), prefix)
-            except Exception as exc:  # BadManifest from the validator; ValueError/KeyError from older code
+                entries = decode_listing(repo.read_blob(e.id), prefix)
+            except BadManifest as exc:  # the validator's verdict on a listing another clone may have crafted
                 on_error(prefix + LISTING, exc)
+                continue
+            yield from entries
         else:
-            on_error(prefix + e.name, ValueError("unexpected entry in a manifest tree"))
+            on_error(prefix + e.name, BadManifest("unexpected entry in a manifest tree", prefix + e.name))
 
 
 def needed(ws: Workspace, snapshots: dict[str, SnapshotContent],
