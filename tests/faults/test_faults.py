@@ -14,14 +14,7 @@ SEED = 1102
 TRIALS = {"snapshot": 4, "restore": 4, "push": 3, "pull": 3, "commit-hooks": 4, "gc": 3}
 
 
-# A killed restore leaves .dws-tmp-* files that the next restore refuses to overwrite: the lead's part of
-# issue 11. Drop this mark when that fix is on main (the trial then passes; xfail is not strict).
-KNOWN = {"restore": "a killed restore leaves .dws-tmp-* files (issue 11, the lead's part)"}
-PARAMS = [pytest.param(k, marks=pytest.mark.xfail(reason=KNOWN[k.name], strict=False)) if k.name in KNOWN
-          else pytest.param(k) for k in scenarios.ALL]
-
-
-@pytest.mark.parametrize("kind", PARAMS, ids=[k.name for k in scenarios.ALL])
+@pytest.mark.parametrize("kind", scenarios.ALL, ids=[k.name for k in scenarios.ALL])
 def test_kill_9_at_seeded_moments(kind: type[Scenario], tmp_path: Path) -> None:
     sc = kind()
     sc.setup(tmp_path / sc.name)
