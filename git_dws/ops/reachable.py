@@ -157,6 +157,9 @@ def needed(ws: Workspace, snapshots: dict[str, SnapshotContent],
                 if on_error is not None:
                     on_error(sid, f"{name}/{path}", exc)
 
+            if not ws.repo.has_object(r.tree):  # we cannot know what it needs: callers must not guess
+                err("", BadManifest("its manifest tree is not in this repository", r.tree))
+                continue
             for fe in walk_listing(ws, r.tree, err, "", seen):
                 if fe.digest and not fe.is_link:
                     out[fe.digest] = fe.size

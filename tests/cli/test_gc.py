@@ -215,3 +215,35 @@ def test_gc_remote_keeps_what_any_clone_needs(data_ws: Path, tmp_path: Path) -> 
 def test_gc_remote_says_it_is_not_available_yet(data_ws: Path, tmp_path: Path) -> None:
     dws(data_ws, "remote", "add", "shared", str(tmp_path / "dataremote"))
     assert_error(dws(data_ws, "gc", "--remote", "shared", check=False), "not available")
+
+
+def test_gc_refuses_when_a_wanted_manifest_is_missing(data_ws: Path) -> None:
+    """A snapshot whose manifest tree is not here (a damaged or hand-made database): gc cannot know what
+    it needs, so it removes nothing and points to fsck."""
+    ws = data_ws
+    write(ws / "data" / "big.bin", pseudo_random(BIG, 21))
+    s1 = take(ws, "S1")
+    tip = git_out(ws, "rev-parse", MANIFESTS)
+    content = json.loads(git_out(ws, "show", f"{tip}:snapshots/{s1}/CONTENT"))
+    for r in content["resources"]:
+        if r["name"] == "data":
+            r["tree"] = "0" * 39 + "1"
+    text = json.dumps(content, sort_keys=True, separators=(",", ":")) + "\n"
+    sid = git(ws, "hash-object", "-w", "--stdin", input=text).stdout.strip()
+    entry = git(ws, "mktree", input=f"100644 blob {sid}\tCONTENT\n").stdout.strip()
+    index = ws / ".git" / "tmp-index"
+    os.environ["GIT_INDEX_FILE"] = str(index)
+    try:
+        git(ws, "read-tree", f"{tip}^{{tree}}")
+        git(ws, "read-tree", f"--prefix=snapshots/{sid}/", entry)
+        root = git_out(ws, "write-tree")
+    finally:
+        del os.environ["GIT_INDEX_FILE"]
+    git(ws, "update-ref", MANIFESTS, git_out(ws, "commit-tree", root, "-p", tip, "-m", "broken"))
+    (ws / "data" / "big.bin").unlink()
+    take(ws, "S2")
+    dws(ws, "delete-snapshot", "S1")
+    before = store_objects(ws)
+    err = assert_error(dws(ws, "gc", "--grace", "0", check=False), "manifest cannot be read")
+    assert "git dws fsck" in err
+    assert store_objects(ws) == before
