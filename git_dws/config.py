@@ -12,8 +12,9 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, DwsError
 from .model import template
+from .model.names import ROLES, is_resource_name
 
 FILENAME = ".dws.toml"
 FORMAT = 1
@@ -104,22 +105,77 @@ class WorkspaceConfig:
 
     @classmethod
     def from_bytes(cls, data: bytes, where: str = FILENAME) -> WorkspaceConfig:
+        """Parse and check `.dws.toml`. It is committed, so it may come from anyone who can push: every
+        value is checked here, once, before any command uses it (paths: see Workspace.resource_path)."""
         try:
             obj = tomllib.loads(data.decode("utf-8"))
-            ws = obj["workspace"]
-            if int(ws.get("format", 1)) > FORMAT:
-                raise ConfigError(f"{where} has format {ws['format']}, newer than this git-dws understands",
-                                  "upgrade git-dws: pip install -U git-dws")
-            resources = []
-            for name, table in obj.get("resources", {}).items():
-                table = dict(table)
-                rtype, role, path = table.pop("type"), table.pop("role"), table.pop("path", "")
-                resources.append(ResourceSpec(name, rtype, role, path, table))
-            remotes = tuple(DataRemote(n, str(t["url"]), {k: v for k, v in t.items() if k != "url"})
-                            for n, t in obj.get("data-remotes", {}).items())
-            return cls(str(ws["name"]), dict(obj.get("params", {})), tuple(resources), remotes)
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, UnicodeDecodeError) as e:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"cannot read {where}: {e}", f"fix {where} by hand or restore it from git") from e
+        ws = obj.get("workspace")
+        if not isinstance(ws, dict) or not isinstance(ws.get("name"), str):
+            raise ConfigError(f"{where} has no [workspace] table with a name",
+                              f"restore it from git (git checkout -- {FILENAME}) or run git dws init")
+        fmt = ws.get("format", 1)
+        if not isinstance(fmt, int) or fmt > FORMAT:
+            raise ConfigError(f"{where} has format {fmt}, newer than this git-dws understands",
+                              "upgrade git-dws: pip install -U git-dws")
+        resources = tuple(_resource(name, table, where) for name, table in _tables(obj, "resources", where))
+        remotes = tuple(_remote(name, table, where) for name, table in _tables(obj, "data-remotes", where))
+        params = obj.get("params", {})
+        if not isinstance(params, dict):
+            raise ConfigError(f"[params] of {where} is not a table", f"fix {where} by hand")
+        for name, value in params.items():
+            _check_param(name, value, where)
+        return cls(ws["name"], dict(params), resources, remotes)
+
+
+def _tables(obj: dict[str, Any], key: str, where: str) -> list[tuple[str, dict[str, Any]]]:
+    tables = obj.get(key, {})
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise ConfigError(f"[{key}] of {where} must hold one table per entry", f"fix {where} by hand")
+    return list(tables.items())
+
+
+def _resource(name: str, table: dict[str, Any], where: str) -> ResourceSpec:
+    table = dict(table)
+    rtype, role, path = table.pop("type", None), table.pop("role", None), table.pop("path", "")
+    if not is_resource_name(name):
+        raise ConfigError(f"resource name '{name}' in {where} is not valid",
+                          "use letters, digits, '.', '_' and '-' (at most 100)")
+    if not isinstance(rtype, str) or not rtype:
+        raise ConfigError(f"resource '{name}' in {where} has no type",
+                          'add a line such as type = "local-files" (or git-subdirectory, git, rclone, s3, '
+                          "api-resource) to its table")
+    if role not in ROLES:
+        raise ConfigError(f"resource '{name}' in {where} has role {role!r}", f"use one of: {', '.join(ROLES)}")
+    if not isinstance(path, str):
+        raise ConfigError(f"resource '{name}' in {where} has a path that is not text", f"fix {where} by hand")
+    return ResourceSpec(name, rtype, role, path, table)
+
+
+def _remote(name: str, table: dict[str, Any], where: str) -> DataRemote:
+    url = table.get("url")
+    if not isinstance(url, str) or not url:
+        raise ConfigError(f"data remote '{name}' in {where} has no url", f"fix {where} by hand")
+    return DataRemote(name, url, {k: v for k, v in table.items() if k != "url"})
+
+
+def _check_param(name: str, value: Any, where: str) -> None:
+    """Known parameters get the checks `git dws config` applies; a bad one is refused, not used."""
+    try:
+        if name == "results.dir_template":
+            template.check(value if isinstance(value, str) else "")
+            if ".." in value.split("/"):
+                raise ConfigError("'..' is not allowed in results.dir_template")
+        elif name == "results.move_exclude_files":
+            if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+                raise ConfigError("results.move_exclude_files must be a list of names")
+        elif name == "scratch_directory" and isinstance(value, str):
+            parse_param_value(name, value)
+        elif name in ("hooks.checkout", "snapshot.auto_tag"):
+            parse_param_value(name, value if isinstance(value, str) else "?")
+    except DwsError as e:
+        raise ConfigError(f"{where}: parameter '{name}': {e.message}", e.hint or f"fix {where} by hand") from None
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -14,6 +14,7 @@ from functools import cached_property
 from .config import FILENAME, WorkspaceConfig
 from .errors import DwsError, NotAWorkspace
 from .model.names import check_hostname
+from .model.paths import resource_dir
 from .model.snapshot import SnapshotContent, git_blob_id
 from .store import git as gitcmd
 from .store import refjournal
@@ -82,10 +83,9 @@ class Workspace:
         return self.repo.config_get("dws.hostname") or default_hostname()
 
     def resource_path(self, name: str, path: str) -> str:
-        """Absolute local path: a machine-local override (git config dws-resource.<name>.path) wins."""
-        override = self.repo.config_get(f"dws-resource.{name}.path")
-        p = override or path
-        return os.path.normpath(p if os.path.isabs(p) else os.path.join(self.root, p))
+        """Absolute local path: a machine-local override (git config dws-resource.<name>.path) wins; a
+        committed path must stay inside the workspace (model.paths says why)."""
+        return resource_dir(self.root, name, path, self.repo.config_get(f"dws-resource.{name}.path"))
 
     def rel_to_root(self, path: str) -> str | None:
         """`path` relative to the workspace root, or None if it lies outside."""
@@ -101,7 +101,7 @@ class Workspace:
             with open(os.path.join(self.state_dir, "HEAD"), "rb") as f:
                 tags, _, content = f.read().partition(b"\n")
             parsed = SnapshotContent.from_bytes(content)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, DwsError):
             return None
         return (parsed, tuple(tags.decode().split())) if parsed.id == git_blob_id(content) else None
 
@@ -121,6 +121,25 @@ class Workspace:
         with open(tmp, "wb") as f:
             f.write(" ".join(info.meta.tags).encode() + b"\n" + info.content.to_bytes())
         os.replace(tmp, path)
+
+    # -- resources whose data a clone or pull could not bring (never pushed, data remote out of reach) --
+    def incomplete(self) -> set[str]:
+        try:
+            with open(os.path.join(self.state_dir, "incomplete"), encoding="utf-8") as f:
+                return {line.strip() for line in f if line.strip()}
+        except OSError:
+            return set()
+
+    def set_incomplete(self, names: set[str]) -> None:
+        path = os.path.join(self.state_dir, "incomplete")
+        if not names:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            return
+        os.makedirs(self.state_dir, exist_ok=True)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write("".join(f"{n}\n" for n in sorted(names)))
+        os.replace(path + ".tmp", path)
 
     def save_config(self, config: WorkspaceConfig, message: str, extra_paths: tuple[str, ...] = ()) -> None:
         """Write .dws.toml and commit it (with `extra_paths`) without touching other staged changes."""

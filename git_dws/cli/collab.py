@@ -27,6 +27,8 @@ def register(sub: Any) -> None:
     g.add_argument("--ff-only", dest="strategy", action="store_const", const="ff-only",
                    help="refuse a divergent branch")
     c.add_argument("--force", action="store_true", help="overwrite data changes that no snapshot holds")
+    c.add_argument("--accept-resource-changes", action="store_true",
+                   help="take a pulled .dws.toml that changes a resource's path or type or a data remote's URL")
     c.set_defaults(func=cmd_pull, strategy=None)
 
     c = sub.add_parser("clone", help="clone a workspace with its data")
@@ -34,6 +36,12 @@ def register(sub: Any) -> None:
     c.add_argument("directory", metavar="DIR", nargs="?")
     c.add_argument("--hostname", help="this machine's name in snapshots")
     c.add_argument("--no-hooks", action="store_true", help="do not install the git hooks (see `git dws hooks`)")
+    c.add_argument("--resource-path", action="append", default=[], metavar="NAME=DIR", type=_name_dir,
+                   help="this machine's directory of a resource outside the workspace (repeatable)")
+    c.add_argument("--no-data", action="store_true", help="fetch no data; `git dws pull` gets it later")
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--only", type=csv, metavar="R1,R2", help="fetch the data of these resources only")
+    g.add_argument("--skip", type=csv, metavar="R1,R2", help="do not fetch the data of these resources")
     c.set_defaults(func=cmd_clone)
 
     c = sub.add_parser("publish", help="give a local workspace its origin and push")
@@ -125,7 +133,8 @@ def cmd_pull(a: argparse.Namespace) -> int:
 
     with ProgressBar() as bar:
         r = pull(workspace(), a.remote, only=a.only, skip=a.skip, only_workspace=a.only_workspace,
-                 strategy=a.strategy, force=a.force, progress=bar)
+                 strategy=a.strategy, force=a.force, accept_resource_changes=a.accept_resource_changes,
+                 confirm=confirm(), progress=bar)
     what = {"up-to-date": "already up to date", "fast-forward": "fast-forwarded", "merge": "merged",
             "rebase": "rebased", "ahead": "ahead of it (push to share)", "no-remote-branch": "not on the remote",
             "detached": "detached (not integrated)"}[r.branch_action]
@@ -144,6 +153,13 @@ def cmd_pull(a: argparse.Namespace) -> int:
     return 0
 
 
+def _name_dir(text: str) -> tuple[str, str]:
+    name, sep, path = text.partition("=")
+    if not sep or not name or not path:
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=DIR")
+    return name, path
+
+
 def cmd_clone(a: argparse.Namespace) -> int:
     from ..ops.clone import clone
 
@@ -153,11 +169,14 @@ def cmd_clone(a: argparse.Namespace) -> int:
             return input(f"{question} [{default}]: ").strip() or default
 
     with ProgressBar() as bar:
-        r = clone(a.url, a.directory, hostname=a.hostname, ask=ask, progress=bar)
+        r = clone(a.url, a.directory, hostname=a.hostname, ask=ask, paths=dict(a.resource_path),
+                  data=not a.no_data, only=a.only, skip=a.skip, progress=bar)
     for name, what in r.resources.items():
         _out(f"Resource {name}: {what}.")
     for name, ch in r.restored.items():
         _out(f"Restored {name}: {ch.summary()}.")
+    for name, why in r.missing.items():
+        _warn(f"resource {name}: data not here: {why}")
     snap = f", at snapshot {r.snapshot[:12]}" if r.snapshot else ""
     _out(f"Cloned workspace {r.name} into {os.path.relpath(r.root)} ({r.snapshots} snapshot(s){snap}).")
     if not a.no_hooks:

@@ -59,13 +59,15 @@ def register(sub: Any) -> None:
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_status)
 
-    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare")
+    c = sub.add_parser("report", help="reports: status, history, lineage, results, compare, plot")
     rsub = c.add_subparsers(dest="report", metavar="REPORT", parser_class=Parser, required=True)
     r = rsub.add_parser("status", help="the workspace's resources")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_report_status)
-    r = rsub.add_parser("history", help="snapshots, newest first")
+    r = rsub.add_parser("history", help="snapshots, newest first, with their metrics and parameters")
     r.add_argument("--limit", type=positive_int, metavar="N")
+    r.add_argument("--metrics", type=csv, metavar="M,N", help="these metrics only ('' for none)")
+    r.add_argument("--params", type=csv, metavar="P,Q", help="these parameters only ('' for none)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_history)
 
@@ -191,13 +193,10 @@ def cmd_report_status(a: argparse.Namespace) -> int:
 
 
 def cmd_history(a: argparse.Namespace) -> int:
-    from ..ops.history import history, main_metrics
+    from ..ops.history import history_table
     from ..ui import render
 
-    ws = workspace()
-    everything = history(ws)
-    shown = everything[: a.limit] if a.limit else everything
-    render.history(shown, main_metrics(shown), len(everything), a.json)
+    render.history(history_table(workspace(), a.limit, metrics=a.metrics, params=a.params), a.json)
     return 0
 
 

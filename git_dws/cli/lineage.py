@@ -8,7 +8,7 @@ import argparse
 import os
 from typing import Any
 
-from .common import Parser, workspace
+from .common import Parser, positive_int, workspace
 
 
 def _subcommands(sub: Any, name: str, help: str) -> Any:
@@ -63,6 +63,12 @@ def register(sub: Any) -> None:
     r.add_argument("snapshots", nargs="+", metavar="S")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_compare)
+    r = rsub.add_parser("plot", help="one metric across snapshots: a text chart, or an HTML page with --html")
+    r.add_argument("metric", metavar="METRIC", help="a metric name (nested ones dotted: report.accuracy)")
+    r.add_argument("--html", metavar="FILE", help="write a self-contained HTML page with an SVG chart")
+    r.add_argument("--limit", type=positive_int, metavar="N", help="the newest N snapshots only")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_plot)
 
     asub = _subcommands(sub, "add", "add a resource")
     a = asub.add_parser("api-resource", help="data fetched from an API, versioned by a hash a step supplies")
@@ -121,6 +127,14 @@ def cmd_compare(a: argparse.Namespace) -> int:
     from ..ui import lineage as render
 
     render.compare(compare(workspace(), a.snapshots), a.json)
+    return 0
+
+
+def cmd_plot(a: argparse.Namespace) -> int:
+    from ..ops.plot import plot
+    from ..ui import render
+
+    render.plot(plot(workspace(), a.metric, html=a.html, limit=a.limit), a.json)
     return 0
 
 

@@ -81,5 +81,9 @@ def resource_name_for(name: str | None, base: str) -> str:
     return derived
 
 
+def is_resource_name(name: str) -> bool:
+    return bool(_RESOURCE_RE.fullmatch(name))
+
+
 def looks_like_id(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-f]{4,40}", text))

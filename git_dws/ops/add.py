@@ -103,23 +103,35 @@ def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = N
                            f"add it as a git resource (git dws add git {rel}) or `git rm -r --cached {rel}`")
     params = {**({} if store else {"store": False}),
               **lineage_export.prepare_add(full, spec_name, role, export, imported)}
-    spec = ResourceSpec(spec_name, "local-files", role, rel if rel is not None else full, params)
+    spec = ResourceSpec(spec_name, "local-files", role, committed_path(ws, spec_name, rel, full), params)
     extra: tuple[str, ...] = ()
     if rel is not None:
         ensure_gitignore(ws.root, ["/" + gitignore_literal(rel) + "/"])
         extra = (".gitignore",)
     ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", extra)
     lineage_export.finish_add(ws, spec)
-    return AddResult(spec.name, spec.type, role, spec.path)
+    return AddResult(spec.name, spec.type, role, spec.path or full)
+
+
+def committed_path(ws: Workspace, name: str, rel: str | None, full: str) -> str:
+    """The `path` to commit for a resource directory: relative inside the workspace. A directory
+    outside it is this machine's business: it goes into machine-local settings (git config
+    dws-resource.NAME.path) and `.dws.toml` names none, so a pulled configuration can never point a
+    resource outside another user's workspace, and each clone sets its own."""
+    if rel is not None:
+        return rel
+    ws.repo.config_set(f"dws-resource.{name}.path", full)
+    return ""
 
 
 def _check_new(ws: Workspace, name: str, full: str) -> None:
     if ws.config.resource(name):
         raise UsageError(f"a resource named '{name}' already exists", "choose another with --name")
     for r in ws.config.resources:
-        if not r.path:  # no local directory (api-resource)
+        try:
+            other = os.path.realpath(ws.resource_path(r.name, r.path))
+        except DwsError:  # no local directory (api-resource), or none on this machine
             continue
-        other = os.path.realpath(ws.resource_path(r.name, r.path))
         if full == other or full.startswith(other + os.sep) or other.startswith(full + os.sep):
             raise UsageError(f"{full} overlaps resource '{r.name}' ({other})",
                              "resources may not be nested in or contain each other")

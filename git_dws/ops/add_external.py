@@ -12,7 +12,7 @@ from ..errors import DwsError, UsageError
 from ..model.names import check_resource_name
 from ..store.git import git_run
 from ..workspace import Workspace
-from .add import AddResult, _check_new, ensure_gitignore
+from .add import AddResult, _check_new, committed_path, ensure_gitignore
 
 
 def _save(ws: Workspace, spec: ResourceSpec, rel: str | None) -> AddResult:
@@ -21,7 +21,7 @@ def _save(ws: Workspace, spec: ResourceSpec, rel: str | None) -> AddResult:
         ensure_gitignore(ws.root, [f"/{rel}/"])
         extra = (".gitignore",)
     ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", extra)
-    return AddResult(spec.name, spec.type, spec.role, spec.path)
+    return AddResult(spec.name, spec.type, spec.role, spec.path or ws.resource_path(spec.name, spec.path))
 
 
 def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None, read_only: bool = False,
@@ -54,7 +54,7 @@ def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None
     params: dict[str, Any] = {"remote_origin_url": url, "branch": current}
     if read_only:
         params["read_only"] = True
-    spec = ResourceSpec(spec_name, "git", role, rel if rel is not None else full, params)
+    spec = ResourceSpec(spec_name, "git", role, committed_path(ws, spec_name, rel, full), params)
     return _save(ws, spec, rel)
 
 
@@ -80,9 +80,9 @@ def add_rclone(ws: Workspace, remote: str, local_path: str, *, role: str, name: 
     params: dict[str, Any] = {"remote": remote, "master": master, "sync_mode": sync_mode}
     if size_only:
         params["size_only"] = True
-    if cfg:
-        params["config"] = cfg
-    spec = ResourceSpec(spec_name, "rclone", role, rel if rel is not None else full, params)
+    if cfg:  # machine-local: a committed rclone config could run commands on every clone (sftp `ssh`)
+        ws.repo.config_set(f"dws-resource.{spec_name}.rclone-config", cfg)
+    spec = ResourceSpec(spec_name, "rclone", role, committed_path(ws, spec_name, rel, full), params)
     copied = Rclone(ws, spec).initial_copy()
     return _save(ws, spec, rel), copied
 

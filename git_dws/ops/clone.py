@@ -11,7 +11,8 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import DwsError, UsageError
+from ..config import FILENAME
+from ..errors import BadManifest, DwsError, UnsafePath, UsageError
 from ..model.diff import Changes
 from ..model.names import check_hostname
 from ..progress import NULL, Progress
@@ -19,7 +20,7 @@ from ..resources import registry
 from ..store import exchange, travel
 from ..store.git import git_run
 from ..workspace import Workspace, default_hostname
-from .pull import merge_refs
+from .pull import merge_refs, select_resources
 from .resolve import snapshot_of_commit
 
 # question, default -> answer (None: nobody to ask, defaults are used)
@@ -35,29 +36,32 @@ class CloneResult:
     restored: dict[str, Changes] = field(default_factory=dict)
     resources: dict[str, str] = field(default_factory=dict)  # name -> what was done
     snapshots: int = 0
+    missing: dict[str, str] = field(default_factory=dict)  # name -> why its data is not here, and the fix
 
 
 def clone(url: str, directory: str | None = None, *, hostname: str | None = None, ask: Ask | None = None,
-          progress: Progress = NULL) -> CloneResult:
+          paths: dict[str, str] | None = None, data: bool = True, only: list[str] | None = None,
+          skip: list[str] | None = None, progress: Progress = NULL) -> CloneResult:
+    """`paths`: this machine's directory of resources that live outside the workspace (NAME -> DIR),
+    kept in machine-local settings. `data=False` (--no-data) fetches no data; only/skip as pull."""
     dest = os.path.abspath(directory or _default_dir(url))
     if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
         raise UsageError(f"{dest} already exists and is not empty", "give another DIR")
     created = not os.path.exists(dest)
-    proc = git_run(os.path.dirname(dest) or ".", "clone", "-q", url, dest, check=False)
+    proc = git_run(os.path.dirname(dest) or ".", "clone", "-q", "--", url, dest, check=False)
     if proc.returncode != 0:
         last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
         _cleanup(dest, created)
         raise DwsError(f"cannot clone {url}: {last}", "check the URL and your access to it")
     try:
-        return _setup(dest, hostname, ask, progress)
+        return _setup(dest, hostname, ask, paths or {}, data, only, skip, progress)
     except BaseException:
         _cleanup(dest, created)
         raise
 
 
-def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress) -> CloneResult:
-    from ..config import FILENAME
-
+def _setup(dest: str, hostname: str | None, ask: Ask | None, paths: dict[str, str], data: bool,
+           only: list[str] | None, skip: list[str] | None, progress: Progress) -> CloneResult:
     if not os.path.exists(os.path.join(dest, FILENAME)):
         raise DwsError(f"the cloned repository has no {FILENAME}: it is not a git-dws workspace",
                        "clone it with plain `git clone`, or check the URL")
@@ -66,14 +70,14 @@ def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress)
     ws.repo.config_set("dws.hostname", check_hostname(host))
     travel.configure_all(dest)
     exchange.fetch(dest, "origin")
-    merge_refs(ws, "origin")
+    merge_refs(ws, "origin")  # every snapshot validated before its refs are taken
+    selected = select_resources(ws, only, skip)
+    missing = _place_resources(ws, ask, paths)
 
     done: dict[str, str] = {}
     for spec in ws.config.resources:
-        if ask is not None and os.path.isabs(spec.path):
-            where = ask(f"Local path for resource '{spec.name}'", spec.path)
-            if where and os.path.abspath(where) != spec.path:
-                ws.repo.config_set(f"dws-resource.{spec.name}.path", os.path.abspath(where))
+        if spec.name in missing:
+            continue
         res = registry.load(ws, spec)
         fn = getattr(res, "clone_into", None)
         if fn is not None:
@@ -85,17 +89,73 @@ def _setup(dest: str, hostname: str | None, ask: Ask | None, progress: Progress)
     sid = snapshot_of_commit(ws, head, ancestors=True) if head else None
     restored: dict[str, Changes] = {}
     if sid:
-        data = {s.name for s in ws.config.resources if s.role != "results" and s.name not in done
-                and getattr(registry.load(ws, s), "stores_content", False)}
-        everything = {s.name for s in ws.config.resources} | {r.name for r in ws.db.get(sid).content.resources}
-        if data:
-            from .restore import restore
+        wanted = [s.name for s in ws.config.resources if s.role != "results" and s.name not in done
+                  and s.name not in missing and s.name in selected
+                  and getattr(registry.load(ws, s), "stores_content", False)]
+        if not data:
+            missing.update({n: "not fetched (--no-data); get it with: git dws pull" for n in wanted})
+            wanted = []
+        restored = _restore_each(ws, sid, wanted, missing, progress)
+        ws.set_current_snapshot(sid)
+        ws.set_incomplete(set(missing))  # the next `git dws pull` brings their data
+    return CloneResult(dest, ws.config.name, host, sid, restored, done, len(ws.db.ids()), missing)
 
-            result = restore(ws, sid, leave=sorted(everything - data), progress=progress)
-            restored = dict(result.restored)
+
+def _place_resources(ws: Workspace, ask: Ask | None, paths: dict[str, str]) -> dict[str, str]:
+    """Decide where each resource lives on this machine. A committed path must stay inside the
+    workspace; a resource elsewhere (no committed path) gets this machine's directory from
+    --resource-path or the user, kept in machine-local settings. A committed path that leads outside is
+    refused in --batch (it is what a hostile push would write). Returns resources left without a
+    directory: name -> why and how to fix it."""
+    missing: dict[str, str] = {}
+    names = {s.name for s in ws.config.resources}
+    for name in paths:
+        if name not in names:
+            raise UsageError(f"--resource-path names no resource '{name}'", f"resources: {', '.join(sorted(names))}")
+    for spec in ws.config.resources:
+        where = paths.get(spec.name)
+        if where is None:
+            try:
+                _ = registry.load(ws, spec).local_path
+                continue  # inside the workspace (or no local directory at all)
+            except UnsafePath as e:
+                if ask is not None:
+                    said = f" ({FILENAME} names '{spec.path}', which is not used)" if spec.path else ""
+                    where = ask(f"Directory of resource '{spec.name}' on this machine{said}; empty: set it later",
+                                "") or None
+                elif spec.path:
+                    raise DwsError(e.message, f"if you trust it, clone with --resource-path {spec.name}=DIR "
+                                              f"(the same as git config dws-resource.{spec.name}.path DIR)") from None
+        if where:
+            ws.repo.config_set(f"dws-resource.{spec.name}.path", os.path.abspath(os.path.expanduser(where)))
         else:
-            ws.set_current_snapshot(sid)
-    return CloneResult(dest, ws.config.name, host, sid, restored, done, len(ws.db.ids()))
+            missing[spec.name] = (f"no directory on this machine; set one (git config dws-resource.{spec.name}"
+                                  ".path DIR), then git dws pull")
+    return missing
+
+
+def _restore_each(ws: Workspace, sid: str, names: list[str], missing: dict[str, str],
+                  progress: Progress) -> dict[str, Changes]:
+    """Restore each data resource on its own: data that was never pushed, or a data remote out of
+    reach, leaves that resource empty (and reported) instead of failing the whole clone."""
+    from .restore import restore
+
+    restored: dict[str, Changes] = {}
+    everything = {s.name for s in ws.config.resources} | {r.name for r in ws.db.get(sid).content.resources}
+    for name in names:
+        try:
+            result = restore(ws, sid, leave=sorted(everything - {name}), progress=progress)
+        except BadManifest:
+            raise
+        except DwsError as e:
+            fix = f"{e.hint}, then get it with: git dws pull" if e.hint else "get it later with: git dws pull"
+            missing[name] = f"{e.message}; {fix}"
+            spec = ws.config.resource(name)
+            if spec is not None:
+                os.makedirs(registry.load(ws, spec).local_path, exist_ok=True)
+            continue
+        restored.update(result.restored)
+    return restored
 
 
 def _default_dir(url: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..config import DEFAULT_PARAMS, GLOBAL_PARAMS, ResourceSpec, parse_param_value
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, DwsError, UsageError
 from ..model.names import check_hostname
 from ..workspace import Workspace, default_hostname
 from .add import ensure_gitignore
@@ -43,7 +43,11 @@ def list_params(ws: Workspace, resource: str | None = None) -> list[Param]:
     for n, d in RESOURCE_PARAMS.items():
         if n == "local_path":
             v = ws.repo.config_get(f"dws-resource.{spec.name}.path")
-            out.append(Param(n, "resource-local", v or ws.resource_path(spec.name, spec.path), v is None, d))
+            try:
+                shown = v or ws.resource_path(spec.name, spec.path)
+            except DwsError:  # outside the workspace and not set on this machine
+                shown = "(not set on this machine)"
+            out.append(Param(n, "resource-local", shown, v is None, d))
         elif n == "role":
             out.append(Param(n, "resource", spec.role, False, d))
         elif n == "path":

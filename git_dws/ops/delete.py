@@ -58,9 +58,11 @@ def delete_snapshot(ws: Workspace, target: str, *, include_resources: bool = Tru
                 if spec.role != "results":
                     continue
                 res = registry.load(ws, spec)
-                path = os.path.join(res.local_path, info.meta.results_dir)
-                if not os.path.isdir(path):
-                    continue
+                path = os.path.join(res.local_path, info.meta.results_dir)  # validated: snapshots/... only
+                real_root = os.path.realpath(res.local_path)
+                if not os.path.isdir(path) or os.path.islink(path) \
+                        or not os.path.realpath(path).startswith(real_root + os.sep):
+                    continue  # absent, or reached through a symlink: never delete outside the resource
                 _make_writable(path)
                 shutil.rmtree(path)
                 removed.append(f"{spec.name}:{info.meta.results_dir}")

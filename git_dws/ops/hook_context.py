@@ -13,6 +13,7 @@ import stat
 import time
 
 from ..errors import DwsError
+from ..model.paths import resource_dir
 from ..store.lite import LiteGit
 
 TYPE_CHECKING = False  # typing, contextlib, json, ... cost more than a hook with nothing to do
@@ -55,10 +56,11 @@ class HookContext:
         return int((self.config.get("workspace") or {}).get("format", 1)) <= 1
 
     def resource_path(self, r: Resource, local_only: bool = False) -> str:
-        """As Workspace.resource_path: a machine-local override (dws-resource.<name>.path) wins.
-        `local_only`: trust .git/config alone, where git-dws writes overrides (no git process)."""
-        p = self.git.local_config(f"dws-resource.{r.name}.path", local_only) or r.path
-        return os.path.normpath(p if os.path.isabs(p) else os.path.join(self.git.workdir, p))
+        """As Workspace.resource_path (one rule, model.paths): a machine-local override wins, a committed
+        path must stay inside the workspace. `local_only`: trust .git/config alone, where git-dws writes
+        overrides (no git process)."""
+        override = self.git.local_config(f"dws-resource.{r.name}.path", local_only)
+        return resource_dir(os.path.realpath(self.git.workdir), r.name, r.path, override)
 
     def local_path(self, r: Resource) -> str:
         return os.path.join(self.git.workdir, r.path) if r.type in GIT_HELD else self.resource_path(r)

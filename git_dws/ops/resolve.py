@@ -6,6 +6,7 @@ import re
 
 from ..errors import SnapshotNotFound
 from ..model.snapshot import note_lines
+from ..store.snapdb import SnapshotDB
 from ..workspace import NOTES_REF, Workspace
 
 _TRAILER = re.compile(r"^Dws-Snapshot: ([0-9a-f]{40})$", re.M)
@@ -24,15 +25,17 @@ def snapshot_of_tag(ws: Workspace, tag: str) -> str | None:
     return snapshot_of_commit(ws, target)
 
 
-def snapshot_of_commit(ws: Workspace, commit: str, ancestors: bool = False) -> str | None:
+def snapshot_of_commit(ws: Workspace, commit: str, ancestors: bool = False, *, db: SnapshotDB | None = None,
+                       notes: str | None = None) -> str | None:
     """The newest snapshot recorded on `commit` (or, with `ancestors`, on its nearest first-parent
-    ancestor that has one)."""
+    ancestor that has one). `db` and `notes` (a notes commit) answer as of a merge not yet published."""
+    db = db or ws.db
     seen = 0
     while commit and seen < 10_000:
-        note = ws.repo.note(NOTES_REF, commit)
-        ids = [i for i in note_lines(note) if ws.db.exists(i)] if note else []
+        note = ws.repo.note_at(notes, commit) if notes else ws.repo.note(NOTES_REF, commit)
+        ids = [i for i in note_lines(note) if db.exists(i)] if note else []
         if ids:
-            return max(ids, key=lambda i: ws.db.get(i).meta.number)
+            return max(ids, key=lambda i: db.get(i).meta.number)
         if not ancestors:
             return None
         parents = ws.repo.commit_parents(commit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..errors import DwsError, UnsafeRestore, UsageError, UserAbort
+from ..errors import BadManifest, DwsError, UnsafeRestore, UsageError, UserAbort
 from ..interact import Confirm
 from ..model.diff import Changes
 from ..progress import NULL, Progress
@@ -14,6 +14,7 @@ from ..resources import registry
 from ..resources.base import ResourceType, RestorePlan
 from ..workspace import Workspace
 from .resolve import resolve
+from .verify import check_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,14 @@ def restore(ws: Workspace, target: str, *, only: list[str] | None = None, leave:
             else:
                 chosen.append(name)
 
+        check_snapshot(ws, ws.db, sid, chosen, deep=False)  # structure; each manifest is validated as read
         plans: list[tuple[ResourceType, RestorePlan]] = []
         for name in chosen:
             res = registry.load(ws, in_workspace[name])
-            plan = replace(res.plan_restore(in_snapshot[name].tree, progress), snapshot=sid)
+            try:  # plan_restore reads (and validates) the manifest: a bad one stops us before any write
+                plan = replace(res.plan_restore(in_snapshot[name].tree, progress), snapshot=sid)
+            except BadManifest as e:
+                raise e.at(snapshot=sid, resource=name) from None
             plans.append((res, plan))
         unsafe = [p for _, p in plans if p.unsafe and p.can_write and not p.changes.clean]
         if unsafe and not force:

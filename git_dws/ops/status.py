@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import BadManifest
 from ..model.diff import Changes
 from ..progress import NULL, Progress
 from ..resources import registry
@@ -39,6 +40,9 @@ def status(ws: Workspace, progress: Progress = NULL) -> Status:
     for spec in ws.config.resources:
         state = content.resource(spec.name) if content else None
         res = registry.load(ws, spec)
-        out.append(ResourceStatus(spec.name, spec.role, spec.type,
-                                  res.status(state.tree if state else None, progress), state is None))
+        try:
+            changes = res.status(state.tree if state else None, progress)
+        except BadManifest as e:
+            raise e.at(snapshot=content.id if content else None, resource=spec.name) from None
+        out.append(ResourceStatus(spec.name, spec.role, spec.type, changes, state is None))
     return Status(ws.config.name, content.id if content else None, tags, out)

@@ -10,11 +10,11 @@ import json
 import os
 from typing import TYPE_CHECKING, ClassVar
 
-from ..errors import DwsError
+from ..errors import BadManifest, DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import MODE_FILE, FileEntry
 from ..progress import Progress
-from ..store.repo import EMPTY_TREE, TreeEntry
+from ..store.repo import EMPTY_TREE, Repo, TreeEntry
 from .base import RestorePlan
 
 if TYPE_CHECKING:
@@ -28,6 +28,12 @@ ROLES = ("source-data", "intermediate-data")
 class ApiResource:
     kind: ClassVar[str] = "api-resource"
     has_files: ClassVar[bool] = False
+
+    @staticmethod
+    def check_manifest(repo: Repo, tree: str) -> None:
+        for e in repo.tree_entries(tree):
+            if e.name != ENTRY or e.mode != MODE_FILE:
+                raise BadManifest("an api-resource manifest holds only its hash", e.name)
 
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
         self.ws = ws

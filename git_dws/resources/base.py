@@ -11,6 +11,7 @@ from ..progress import Progress
 
 if TYPE_CHECKING:
     from ..config import ResourceSpec
+    from ..store.repo import Repo
     from ..workspace import Workspace
 
 
@@ -29,6 +30,12 @@ class ResourceType(Protocol):
     spec: ResourceSpec
 
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None: ...
+
+    @staticmethod
+    def check_manifest(repo: Repo, tree: str) -> None:
+        """Validate a manifest tree another clone may have crafted (raise BadManifest), before any
+        reader uses it: pull and clone run this over every snapshot new to them, fsck over all."""
+        ...
 
     @property
     def local_path(self) -> str: ...

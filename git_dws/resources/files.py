@@ -20,7 +20,7 @@ from ..model.manifest import (
     encode_listing,
     tree_name_to_dir,
 )
-from ..model.validate import is_dotgit
+from ..model.validate import GIT_MODES, check_mode, component_problem, is_dotgit
 from ..safefs import is_temporary
 from ..store.cas import SMALL, ContentStore, PackWriter, hash_file
 from ..store.repo import MODE_TREE, Repo, TreeEntry
@@ -172,6 +172,31 @@ def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = ()) -> dict[st
     if clash:
         raise BadManifest("a file and a directory of the same name", min(clash))
     return out
+
+
+def check_git_tree(repo: Repo, tree: str) -> None:
+    """Validate a git tree held as a manifest (git-subdirectory): every name a valid component (no
+    `.git`, `..`, `/`), every mode one git writes. git's checkout checks this too; we refuse earlier."""
+    todo, seen = [(tree, "")], set()
+    while todo:
+        oid, prefix = todo.pop()
+        if oid in seen:
+            continue
+        seen.add(oid)
+        names: set[str] = set()
+        for e in repo.tree_entries(oid):
+            why = component_problem(e.name)
+            if why is not None:
+                raise BadManifest(why, prefix + e.name)
+            if e.name in names:
+                raise BadManifest("the name appears twice in one directory", prefix + e.name)
+            names.add(e.name)
+            try:
+                check_mode(e.mode, GIT_MODES)
+            except BadManifest as err:
+                raise BadManifest(err.why, prefix + e.name) from None
+            if e.is_tree:
+                todo.append((e.id, prefix + e.name + "/"))
 
 
 def move_results(root: str, dest_rel: str, exclude: list[str], *, copy: bool = False) -> int:

@@ -6,15 +6,17 @@ to its own origin, unless it is read-only."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from typing import TYPE_CHECKING, ClassVar
 
-from ..errors import DwsError
+from ..errors import ConfigError, DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import FileEntry
+from ..model.validate import check_oid
 from ..progress import Progress
 from ..store.git import git_oneline, git_run, git_zsplit
-from ..store.repo import MODE_COMMIT
+from ..store.repo import MODE_COMMIT, Repo
 from . import files as filemod
 from .base import RestorePlan
 
@@ -23,9 +25,16 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 
+_BRANCH = re.compile(r"[A-Za-z0-9._/-]+")  # what add git writes; git's own rules are wider but need no more
+
+
 class GitRepo:
     kind: ClassVar[str] = "git"
     manifest_mode: ClassVar[int] = MODE_COMMIT
+
+    @staticmethod
+    def check_manifest(repo: Repo, tree: str) -> None:
+        check_oid(tree)  # a gitlink: the commit lives in the resource's own repository
 
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
         self.ws = ws
@@ -37,11 +46,19 @@ class GitRepo:
 
     @property
     def branch(self) -> str:
-        return str(self.spec.params.get("branch", "") or "")
+        branch = str(self.spec.params.get("branch", "") or "")
+        if branch.startswith("-") or not _BRANCH.fullmatch(branch or "x"):  # from .dws.toml: never an option
+            raise ConfigError(f"resource '{self.spec.name}' has an invalid branch {branch!r}",
+                              "fix it: git dws config --resource NAME branch BRANCH")
+        return branch
 
     @property
     def origin(self) -> str:
-        return str(self.spec.params.get("remote_origin_url", ""))
+        url = str(self.spec.params.get("remote_origin_url", ""))
+        if url.startswith("-") or "\n" in url:  # from .dws.toml: an argument, never an option
+            raise ConfigError(f"resource '{self.spec.name}' has an invalid origin URL {url!r}",
+                              "fix remote_origin_url in .dws.toml")
+        return url
 
     def _exists(self) -> bool:
         return os.path.exists(os.path.join(self.local_path, ".git"))
@@ -178,7 +195,7 @@ class GitRepo:
             return None
         os.makedirs(os.path.dirname(self.local_path) or ".", exist_ok=True)
         branch = ["--branch", self.branch] if self.branch else []
-        proc = git_run(os.path.dirname(self.local_path), "clone", "-q", *branch, self.origin, self.local_path,
+        proc = git_run(os.path.dirname(self.local_path), "clone", "-q", *branch, "--", self.origin, self.local_path,
                        check=False)
         if proc.returncode != 0:
             last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..model.diff import Changes, compare
 from ..model.manifest import FileEntry
+from ..model.paths import resource_dir
 from ..progress import Progress
 from ..store.git import git_oneline, git_run
-from ..store.repo import EMPTY_TREE, replace_subtree
+from ..store.repo import EMPTY_TREE, Repo, replace_subtree
 from . import files as filemod
 from .base import RestorePlan
 
@@ -25,13 +26,17 @@ if TYPE_CHECKING:
 class GitSubdirectory:
     kind: ClassVar[str] = "git-subdirectory"
 
+    @staticmethod
+    def check_manifest(repo: Repo, tree: str) -> None:
+        filemod.check_git_tree(repo, tree)
+
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
         self.ws = ws
         self.spec = spec
 
     @property
     def local_path(self) -> str:
-        return os.path.join(self.ws.root, self.spec.path)
+        return resource_dir(self.ws.root, self.spec.name, self.spec.path, None)  # inside the workspace, always
 
     def head_tree(self) -> str:
         head = self.ws.repo.head()
@@ -82,6 +87,7 @@ class GitSubdirectory:
         return compare(self.files(base_tree) if base_tree else {}, self.files(current))
 
     def plan_restore(self, tree: str, progress: Progress) -> RestorePlan:
+        filemod.check_git_tree(self.ws.repo, tree)  # refuse a crafted tree ourselves, with its snapshot named
         current = self.current_tree()
         changes = compare(self.files(current), self.files(tree))
         uncommitted = compare(self.files(self.head_tree()), self.files(current))

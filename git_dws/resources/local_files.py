@@ -14,6 +14,7 @@ from ..model.manifest import MODE_EXEC, MODE_LINK, FileEntry
 from ..progress import Progress
 from ..safefs import SafeDir
 from ..store.cas import SMALL, ContentStore, hash_bytes
+from ..store.repo import Repo
 from ..store.statcache import StatCache
 from . import files
 from .base import RestorePlan
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 class LocalFiles:
     kind: ClassVar[str] = "local-files"
+
+    @staticmethod
+    def check_manifest(repo: Repo, tree: str) -> None:
+        files.read_manifest(repo, tree)
 
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
         self.ws = ws

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import ClassVar
 
-from ..errors import DwsError, UsageError
+from ..errors import ConfigError, DwsError, UsageError
 from ..progress import Progress
 from ..store.remotes.rclone import rclone
 from .local_files import LocalFiles
@@ -33,7 +33,21 @@ class Rclone(LocalFiles):
 
     @property
     def remote(self) -> str:
-        return str(self.spec.params["remote"])
+        remote = self.spec.params.get("remote")
+        if not isinstance(remote, str) or remote.startswith("-") or ":" not in remote:
+            raise ConfigError(f"resource '{self.spec.name}' has no valid rclone remote ({remote!r})",
+                              "set it: git dws config --resource NAME remote REMOTE:PATH")
+        return remote
+
+    @property
+    def config(self) -> str | None:
+        """rclone's config file: machine-local only. A committed one (from another clone) could define a
+        remote that runs commands (sftp's `ssh` option) or reads this machine's files."""
+        if self.spec.params.get("config"):
+            raise ConfigError(f"resource '{self.spec.name}' names an rclone config file in .dws.toml",
+                              f"remove it there; set it for this machine: git config "
+                              f"dws-resource.{self.spec.name}.rclone-config FILE")
+        return self.ws.repo.config_get(f"dws-resource.{self.spec.name}.rclone-config")
 
     @property
     def master(self) -> str:
@@ -42,8 +56,7 @@ class Rclone(LocalFiles):
     def _copy(self, src: str, dst: str) -> None:
         mode = str(self.spec.params.get("sync_mode", "copy"))
         flags = ["--size-only"] if self.spec.params.get("size_only") else []
-        config = self.spec.params.get("config")
-        rclone(mode, *flags, src, dst, config=str(config) if config else None)
+        rclone(mode, *flags, "--", src, dst, config=self.config)  # "--": a path is never an option
 
     def copy_down(self) -> None:
         os.makedirs(self.local_path, exist_ok=True)

@@ -22,7 +22,7 @@ from ..model.manifest import MODE_FILE, FileEntry
 from ..progress import Progress
 from ..store.cas import SMALL, hash_bytes, hash_file
 from ..store.remotes.s3 import client, explain
-from ..store.repo import TreeEntry
+from ..store.repo import Repo, TreeEntry
 from . import files as filemod
 from .base import RestorePlan
 
@@ -36,6 +36,14 @@ Obj = dict[str, Any]  # key, size, etag, version_id
 
 class S3Resource:
     kind: ClassVar[str] = "s3"
+
+    @staticmethod
+    def check_manifest(repo: Repo, tree: str) -> None:
+        filemod.read_manifest(repo, tree, (META,))
+        e = repo.tree_path(tree, META)
+        if e is not None:
+            for line in repo.read_blob(e.id).splitlines():
+                _meta_line(line)
 
     def __init__(self, ws: Workspace, spec: ResourceSpec) -> None:
         self.ws = ws

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..errors import BadManifest
 from ..model.snapshot import SnapshotMeta, note_bytes, note_lines
 from .git import git_run
 from .repo import MODE_TREE, Identity, Repo, TreeEntry
+from .snapdb import read_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +69,13 @@ def _three_way(base: TreeEntry | None, ours: TreeEntry | None, theirs: TreeEntry
 
 
 def _meta(repo: Repo, entry: TreeEntry) -> tuple[dict[str, TreeEntry], SnapshotMeta]:
-    files = {e.name: e for e in repo.tree_entries(entry.id)}
-    return files, SnapshotMeta.from_bytes(repo.read_blob(files["SNAPSHOT"].id))
+    files = {e.name: e for e in repo.tree_entries(entry.id)} if entry.is_tree else {}
+    if "SNAPSHOT" not in files:
+        raise BadManifest("the snapshot has no SNAPSHOT blob", "SNAPSHOT", snapshot=entry.name)
+    try:
+        return files, SnapshotMeta.from_bytes(repo.read_blob(files["SNAPSHOT"].id))
+    except BadManifest as e:
+        raise e.at(snapshot=entry.name) from None
 
 
 def _merge_snapshot(repo: Repo, ours: TreeEntry, theirs: TreeEntry) -> TreeEntry:
@@ -106,7 +113,7 @@ def merge_manifests(repo: Repo, ours: str | None, theirs: str | None, who: Ident
             continue
         r = _three_way(top_b.get(name), top_o.get(name), top_t.get(name))
         if r == "conflict" and name == "NUMBER":  # both sides gave numbers: continue after the larger
-            high = max(int(repo.read_blob(top_o[name].id)), int(repo.read_blob(top_t[name].id)))
+            high = max(read_number(repo, top_o[name].id), read_number(repo, top_t[name].id))
             r = TreeEntry(name, repo.write_blob(b"%d\n" % high), 0o100644)
         elif r == "conflict":
             r = top_o.get(name)

@@ -146,6 +146,10 @@ class Repo:
             raise DwsError(f"object {oid} is missing or not a tree", "run `git fsck`; fetch from your remote")
         return [TreeEntry(_name(e.raw_name), str(e.id), e.filemode) for e in tree]
 
+    def is_tree(self, oid: str) -> bool:
+        pygit2 = _pygit2()
+        return isinstance(self._r.get(oid), pygit2.Tree)
+
     def tree_path(self, tree: str, path: str) -> TreeEntry | None:
         pygit2 = _pygit2()
         obj = self._r.get(tree)
@@ -270,6 +274,15 @@ class Repo:
         except KeyError:
             return None
         return self.read_blob(str(n.id))
+
+    def note_at(self, notes_commit: str, target: str) -> bytes | None:
+        """The note on `target` in a given notes commit (e.g. a merge not yet published), whatever the
+        fan-out (git writes `ab/cdef...` once there are many notes)."""
+        for path in (target, f"{target[:2]}/{target[2:]}", f"{target[:2]}/{target[2:4]}/{target[4:]}"):
+            e = self.tree_path(notes_commit, path)
+            if e is not None and not e.is_tree:
+                return self.read_blob(e.id)
+        return None
 
     def notes_commit(self, notes_ref: str, changes: dict[str, bytes | None], who: Identity,
                      message: str) -> tuple[str, str | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import AmbiguousSnapshot, DwsError, SnapshotNotFound
+from ..errors import AmbiguousSnapshot, BadManifest, DwsError, SnapshotNotFound
 from ..model.snapshot import SnapshotContent, SnapshotInfo, SnapshotMeta
 from .repo import MODE_TREE, Identity, Repo, TreeEntry
 
@@ -29,14 +29,19 @@ class NewSnapshot:
 
 
 class SnapshotDB:
-    def __init__(self, repo: Repo, ref: str) -> None:
+    def __init__(self, repo: Repo, ref: str, at: str | None = None) -> None:
         self.repo = repo
         self.ref = ref
+        self._at = at  # a fixed commit (a merge not yet published), else the ref's tip
         self._cache_tip: str | None = None
         self._cache: dict[str, TreeEntry] = {}
 
     def tip(self) -> str | None:
-        return self.repo.ref(self.ref)
+        return self._at or self.repo.ref(self.ref)
+
+    def at(self, commit: str | None) -> SnapshotDB:
+        """The database as of `commit` (e.g. a merged tip before the ref moves), read-only use."""
+        return SnapshotDB(self.repo, self.ref, commit) if commit else self
 
     def _entries(self) -> dict[str, TreeEntry]:
         tip = self.tip()
@@ -59,8 +64,12 @@ class SnapshotDB:
         tip = self.tip()
         entry = self.repo.tree_path(tip, "NUMBER") if tip else None
         if entry is not None:
-            return int(self.repo.read_blob(entry.id)) + 1
+            return read_number(self.repo, entry.id) + 1
         return max((s.meta.number for s in self.history()), default=0) + 1
+
+    def entry_ids(self) -> dict[str, str]:
+        """snapshot id -> tree id of its entry: equal ids, equal snapshots (content and metadata)."""
+        return {sid: e.id for sid, e in self._entries().items()}
 
     def ids(self) -> list[str]:
         return sorted(self._entries())
@@ -72,10 +81,26 @@ class SnapshotDB:
         entry = self._entries().get(sid)
         if entry is None:
             raise SnapshotNotFound(f"no snapshot {sid}", "list them with `git dws report history`")
-        files = {e.name: e for e in self.repo.tree_entries(entry.id)}
-        content = SnapshotContent.from_bytes(self.repo.read_blob(files["CONTENT"].id))
-        meta = SnapshotMeta.from_bytes(self.repo.read_blob(files["SNAPSHOT"].id))
+        try:
+            if not entry.is_tree:
+                raise BadManifest("a snapshot entry is not a directory", sid)
+            files = {e.name: e for e in self.repo.tree_entries(entry.id)}
+            for name in ("CONTENT", "SNAPSHOT"):
+                if name not in files or files[name].mode != 0o100644:
+                    raise BadManifest(f"the snapshot has no {name} blob", name)
+            if files["CONTENT"].id != sid:  # the id is the blob id of CONTENT: self-verifying
+                raise BadManifest("CONTENT does not match the snapshot id", "CONTENT")
+            content = SnapshotContent.from_bytes(self.repo.read_blob(files["CONTENT"].id))
+            meta = SnapshotMeta.from_bytes(self.repo.read_blob(files["SNAPSHOT"].id))
+        except BadManifest as e:
+            raise e.at(snapshot=sid) from None
         return SnapshotInfo(sid, content, meta)
+
+    def resource_entries(self, sid: str) -> dict[str, TreeEntry]:
+        """resources/<name> entries of a snapshot (trees, or gitlinks for external repositories)."""
+        entry = self._entries().get(sid)
+        e = self.repo.tree_path(entry.id, "resources") if entry else None
+        return {x.name: x for x in self.repo.tree_entries(e.id)} if e is not None and e.is_tree else {}
 
     def resource_tree(self, sid: str, name: str) -> TreeEntry | None:
         entry = self._entries().get(sid)
@@ -128,3 +153,11 @@ class SnapshotDB:
         ]
         tree = self.repo.write_tree(root)
         return self.repo.write_commit(tree, [old] if old else [], message, who), old
+
+
+def read_number(repo: Repo, blob: str) -> int:
+    """The NUMBER blob: the highest snapshot number ever given (it may come from another clone)."""
+    text = repo.read_blob(blob)
+    if not text.rstrip(b"\n").isdigit() or len(text) > 20:
+        raise BadManifest("NUMBER is not a whole number", text[:40].decode("utf-8", "replace"))
+    return int(text)

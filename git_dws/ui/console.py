@@ -16,6 +16,12 @@ def is_tty(stream: Any = None) -> bool:
     return bool(hasattr(s, "isatty") and s.isatty()) and os.environ.get("TERM") != "dumb"
 
 
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
 def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 

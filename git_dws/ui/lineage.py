@@ -3,9 +3,9 @@ rich tables on a terminal, aligned text in pipes, stable JSON with --json."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..model.numbers import fmt_change, fmt_value
 from ..ops.compare import Comparison
 from ..ops.lineage_graph import GraphResult
 from ..ops.report_lineage import LineageReport
@@ -29,15 +29,7 @@ def lineage(r: LineageReport, as_json: bool) -> None:
 
 
 def value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return f"{v:.4g}" if abs(v) < 1e-3 or abs(v) >= 1e6 else f"{v:.4f}".rstrip("0").rstrip(".")
-    if v is None:
-        return ""
-    if isinstance(v, dict | list):
-        return json.dumps(v, sort_keys=True)
-    return str(v)
+    return fmt_value(v)
 
 
 def results(r: ResultsReport, as_json: bool) -> None:
@@ -71,17 +63,21 @@ def compare(c: Comparison, as_json: bool) -> None:
     if as_json:
         emit_json(c.to_json())
         return
-    heads = ["", *(col.title for col in c.columns)]
     n = len(c.columns)
+    heads = ["", *(col.title for col in c.columns)]
     info = [["snapshot", *(col.id[:12] for col in c.columns)], ["number", *(str(col.number) for col in c.columns)],
             ["created", *(col.timestamp.replace("T", " ")[:19] for col in c.columns)]]
     table("Snapshots", heads, info)
+    with_change = n > 1
+    change_head = ["Change" if n == 2 else f"Change ({c.columns[0].title} to {c.columns[-1].title})"]
     for title, rows in (("Metrics", c.metrics), ("Parameters", c.parameters)):
         if not rows:
             out(f"No {title.lower()} recorded.")
             continue
-        body = [[("* " if c.differs(vals) else "  ") + name, *(value(v) for v in vals)] for name, vals in rows.items()]
-        table(title, heads, body, right=range(1, n + 1))
+        body = [[("* " if c.differs(vals) else "  ") + name, *(value(v) for v in vals),
+                 *([fmt_change(c.change(vals))] if with_change else [])] for name, vals in rows.items()]
+        table(title, [*heads, *(change_head if with_change else [])], body,
+              right=range(1, n + 1 + int(with_change)))
     if any(c.differs(v) for d in (c.metrics, c.parameters) for v in d.values()):
         out("* differs between the snapshots")
 

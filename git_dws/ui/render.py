@@ -7,14 +7,16 @@ from typing import Any
 from ..config import WorkspaceConfig
 from ..model.diff import Changes
 from ..model.names import ROLES
-from ..model.snapshot import SnapshotInfo
+from ..model.numbers import fmt_value
 from ..ops.configure import Param
 from ..ops.delete import DeleteResult
 from ..ops.diff import SnapshotDiff
+from ..ops.history import HistoryTable
+from ..ops.plot import PlotResult
 from ..ops.restore import RestoreResult
 from ..ops.snapshot import SnapshotResult
 from ..ops.status import Status
-from .console import emit_json, out, table, warn
+from .console import emit_json, is_tty, out, table, terminal_width, warn
 
 
 def snapshot(r: SnapshotResult) -> None:
@@ -48,26 +50,56 @@ def status(s: Status, as_json: bool) -> None:
         out(f"  {r.name.ljust(width)}  {r.changes.summary()}{note}")
 
 
-def history(snaps: list[SnapshotInfo], metrics: list[str], total: int, as_json: bool) -> None:
+def history(h: HistoryTable, as_json: bool) -> None:
     if as_json:
-        emit_json([s.to_json() for s in snaps])
+        emit_json([r.to_json() for r in h.rows])
         return
-    rows = []
-    for s in snaps:
-        m = s.meta.metrics or {}
-        rows.append([s.id[:7], ", ".join(s.meta.tags), s.meta.timestamp.replace("T", " ")[:19],
-                     *(_metric(m.get(k)) for k in metrics), s.meta.message])
-    table(None, ["Hash", "Tags", "Created", *(k[:25] for k in metrics), "Message"], rows,
-          right=range(3, 3 + len(metrics)))
-    out(f"{total} snapshots total" if len(snaps) == total else f"Showing first {len(snaps)} snapshots")
+    base = [[r.snap.id[:7], ", ".join(r.snap.meta.tags), r.snap.meta.timestamp.replace("T", " ")[:19]]
+            for r in h.rows]
+    columns = [(k, [fmt_value(r.metrics.get(k)) for r in h.rows]) for k in h.metric_names]
+    columns += [(f"params.{k}", [fmt_value(r.params.get(k)) for r in h.rows]) for k in h.param_names]
+    messages = [r.snap.meta.message for r in h.rows]
+    heads = ["Hash", "Tags", "Created"]
+    budget = None if h.chosen or not is_tty() else terminal_width()
+    if budget is not None:
+        budget -= sum(_width(t, [row[i] for row in base]) for i, t in enumerate(heads)) + _width("Message", messages)
+    shown, dropped = [], []
+    for title, cells in columns:
+        w = _width(title, cells)
+        if budget is None or w <= budget:
+            shown.append((title, cells))
+            budget = None if budget is None else budget - w
+        else:
+            budget = 0  # keep the order: once one does not fit, the rest go too
+            dropped.append(title)
+    rows = [[*b, *(cells[i] for _, cells in shown), messages[i]] for i, b in enumerate(base)]
+    table(None, [*heads, *(t for t, _ in shown), "Message"], rows, right=range(3, 3 + len(shown)))
+    out(f"{h.total} snapshots total" if len(h.rows) == h.total else f"Showing first {len(h.rows)} snapshots")
+    if dropped:
+        out(f"Not shown (too wide): {', '.join(dropped)}; choose columns with --metrics A,B and --params P,Q")
 
 
-def _metric(v: Any) -> str:
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return "" if v is None else str(v)
-    if isinstance(v, int):
-        return str(v)
-    return f"{v:.3f}" if abs(v) < 1 else f"{v:.1f}"
+def _width(title: str, cells: list[str]) -> int:
+    return max([len(title), *(len(c) for c in cells)]) + 3  # a rich column's padding and border
+
+
+def plot(r: PlotResult, as_json: bool) -> None:
+    s = r.series
+    if as_json:
+        emit_json({**s.to_json(), "html": r.path})
+        return
+    if r.path is not None:
+        out(f"Wrote the plot of {s.metric} over {len(s.points)} snapshot(s) to {r.path}.")
+        return
+    lo, hi = min(p.value for p in s.points), max(p.value for p in s.points)
+    labels = [p.label for p in s.points]
+    values = [fmt_value(p.value) for p in s.points]
+    lw, vw = max(map(len, labels)), max(map(len, values))
+    bar = max(10, min(50, terminal_width() - lw - vw - 6))
+    out(f"{s.metric} across snapshots, oldest first ({s.workspace}):")
+    for label, text, p in zip(labels, values, s.points, strict=True):
+        n = 1 + round((p.value - lo) / (hi - lo) * (bar - 1)) if hi > lo else bar
+        out(f"  {label.ljust(lw)}  {text.rjust(vw)}  {'#' * n}")
 
 
 def report_status(config: WorkspaceConfig, local_paths: dict[str, str], as_json: bool) -> None:

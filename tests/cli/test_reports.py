@@ -9,7 +9,7 @@ from conftest import assert_error, dws, dws_json, take, write
 STATUS_KEYS = {"workspace", "snapshot", "tags", "resources"}
 RESOURCE_KEYS = {"name", "role", "type", "new", "clean", "added", "modified", "deleted"}
 HISTORY_KEYS = {"id", "number", "tags", "timestamp", "hostname", "message", "workspace_commit", "metrics",
-                "resources"}
+                "resources", "parameters"}
 
 
 def by_name(items: list[dict[str, object]]) -> dict[str, dict[str, object]]:

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from git_dws.errors import BadManifest
 from git_dws.model.manifest import (
     LISTING,
     MODE_EXEC,
@@ -101,12 +102,22 @@ def test_same_content_ignores_path_only() -> None:
 
 
 @pytest.mark.parametrize("name", [".dws-files", ".dws-dir-x", ".dws-", "normal", ".dwsx", ".dws-dir-.dws-files",
-                                  ".git", ".GIT", ".git-x", ".dws-dir-.git"])
+                                  ".git-x", ".dws-dir-.git", ".gitmodules", "gitmod~1"])
 def test_directory_names_round_trip_through_tree_names(name: str) -> None:
     tree_name = dir_to_tree_name(name)
     assert tree_name_to_dir(tree_name) == name
     assert tree_name != LISTING  # a user directory can never collide with the listing blob
     assert tree_name.lower() != ".git"  # git fsck rejects a tree entry named .git
+
+
+@pytest.mark.parametrize("name", [".git", ".GIT", ".git.", "git~1", ".g\u200cit"])
+def test_a_dotgit_directory_is_never_read_back(name: str) -> None:
+    """A nested repository's .git is never recorded (the scan skips it), and a manifest naming one,
+    escaped or not, is refused: restoring it would plant a repository's control directory."""
+    with pytest.raises(BadManifest):
+        tree_name_to_dir(dir_to_tree_name(name))
+    with pytest.raises(BadManifest):
+        tree_name_to_dir(name)
 
 
 def test_escaped_tree_names_are_distinct() -> None:

