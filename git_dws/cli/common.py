@@ -70,10 +70,16 @@ class ProgressBar:
 
 
 def csv(text: str) -> list[str]:
-    names = [p.strip() for p in text.split(",") if p.strip()]
-    if not names:  # `--only ,,` must not mean "no filter"
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def names(text: str) -> list[str]:
+    """A resource selection (--only/--skip/--leave): at least one name; `--only ,,` must not mean
+    "no filter"."""
+    found = csv(text)
+    if not found:
         raise argparse.ArgumentTypeError(f"expected a comma-separated list of names, got '{text}'")
-    return names
+    return found
 
 
 def positive_int(text: str) -> int:
