@@ -56,7 +56,13 @@ def register(sub: Any) -> None:
     c.set_defaults(func=cmd_restore)
 
     c = sub.add_parser("status", help="what changed since the current snapshot")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("-v", "--verbose", dest="paths", action="store_true",
+                   help="list the changed paths of each resource")
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true")
+    g.add_argument("--porcelain", action="store_true",
+                   help="for scripts: one line per changed path, CODE<TAB>RESOURCE<TAB>PATH")
+    c.add_argument("--exit-code", action="store_true", help="exit 1 if anything changed, else 0")
     c.set_defaults(func=cmd_status)
 
     c = sub.add_parser("report", help="reports: status, history, lineage, results, compare, plot")
@@ -71,14 +77,17 @@ def register(sub: Any) -> None:
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_history)
 
-    c = sub.add_parser("diff", help="file-level differences between two snapshots")
-    c.add_argument("old", metavar="S1")
-    c.add_argument("new", metavar="S2")
+    c = sub.add_parser("diff", help="file-level differences: snapshot against working state, or two snapshots")
+    c.add_argument("old", metavar="S1", nargs="?", help="default: the current snapshot")
+    c.add_argument("new", metavar="S2", nargs="?", help="default: the working state")
     g = c.add_mutually_exclusive_group()
     g.add_argument("--stat", dest="style", action="store_const", const="stat", help="counts (default)")
     g.add_argument("--name-status", dest="style", action="store_const", const="name-status",
-                   help="one line per file: A/M/D and path")
+                   help="one line per file: A/M/D/R, resource, path")
+    g.add_argument("-v", "--verbose", dest="style", action="store_const", const="paths",
+                   help="counts, and the paths under each resource")
     c.add_argument("--json", action="store_true")
+    c.add_argument("--exit-code", action="store_true", help="exit 1 if there are differences, else 0")
     c.set_defaults(func=cmd_diff, style="stat")
 
     c = sub.add_parser("delete-snapshot", help="delete a snapshot, its tags and notes")
@@ -179,8 +188,11 @@ def cmd_status(a: argparse.Namespace) -> int:
 
     with ProgressBar() as bar:
         s = status(workspace(), bar)
-    render.status(s, a.json)
-    return 0
+    if a.porcelain:
+        render.porcelain([(r.name, r.changes) for r in s.resources])
+    else:
+        render.status(s, a.json, a.paths)
+    return 1 if a.exit_code and not all(r.changes.clean for r in s.resources) else 0
 
 
 def cmd_report_status(a: argparse.Namespace) -> int:
@@ -204,8 +216,10 @@ def cmd_diff(a: argparse.Namespace) -> int:
     from ..ops.diff import diff
     from ..ui import render
 
-    render.diff(diff(workspace(), a.old, a.new), a.style, a.json)
-    return 0
+    with ProgressBar() as bar:
+        d = diff(workspace(), a.old, a.new, bar)
+    render.diff(d, a.style, a.json)
+    return 1 if a.exit_code and not d.clean else 0
 
 
 def cmd_delete(a: argparse.Namespace) -> int:

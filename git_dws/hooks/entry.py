@@ -19,7 +19,7 @@ TYPE_CHECKING = False  # typing costs more than a hook with nothing to do
 if TYPE_CHECKING:
     from typing import Any
 
-HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-rewrite")
+HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 STDIN_HOOKS = ("post-rewrite", "pre-push", "pre-receive", "post-receive", "reference-transaction")
 GUARD = "GIT_DWS_RUNNING"  # store.git.GUARD
 SKIP = "GIT_DWS_SKIP"
@@ -83,8 +83,21 @@ def _run(hook: str, args: list[str], stdin: bytes) -> int:
         elif hook == "post-checkout":
             old, new, flag = ([*args, "", "", ""])[:3] if args else _framework_checkout()
             _post_checkout(hook_impl.post_checkout(ctx, old, new, flag))
+        elif hook == "post-merge":
+            merged = hook_impl.post_merge(ctx, (args or [os.environ.get("PRE_COMMIT_IS_SQUASH_MERGE", "0")])[0])
+            _post_checkout(merged.checkout)
+            if merged.recorded is not None:
+                _post_commit(merged.recorded)
+            if merged.fetched:
+                _err(f"{PREFIX}the snapshots of the merged commits came with the fetch from '{merged.fetched}' "
+                     "and are not merged here, so the data stayed as it was")
+                _err(f"hint: to merge them and bring the data: git dws pull {merged.fetched}")
         elif hook == "post-rewrite":
             hook_impl.post_rewrite(ctx, hook_impl.parse_rewrites(stdin))
+        elif hook == "pre-push":
+            from ..ops import hook_push
+
+            _pre_push(hook_push.pre_push(ctx, (args or ["origin"])[0], hook_push.parse_updates(stdin)))
     finally:
         ctx.git.close()
     return 0
@@ -107,6 +120,10 @@ def _failed(hook: str, e: Exception) -> int:
     else:
         _err(f"error: git-dws hit an internal error in the {hook} hook ({e!r})")
         _err(f"hint: please report it with the log at {_crash_log(hook)}")
+    if hook == "pre-push":
+        _err("hint: git-dws stopped the push; to push without this check: git push --no-verify, "
+             "or GIT_DWS_SKIP=1 git push ...")
+        return 1
     if hook == "pre-commit":
         _err("hint: git-dws stopped the commit; to commit without recording data: git commit --no-verify, "
              "or GIT_DWS_SKIP=1 git commit ...")
@@ -138,6 +155,12 @@ def _post_commit(r: Any) -> None:
         _err(f"{PREFIX}tagged snapshot {r.sid[:12]} (#{r.number}) as '{r.tag}'")
     for p in r.problems:
         _err(f"{PREFIX}warning: {p}")
+
+
+def _pre_push(r: Any) -> None:
+    if r.pushed is not None and r.pushed.uploaded:
+        _err(f"{PREFIX}uploaded {r.pushed.uploaded} object(s) to data remote '{r.data_remote}' for "
+             f"{r.snapshots} snapshot(s) this push publishes")
 
 
 def _post_checkout(r: Any) -> None:

@@ -91,7 +91,8 @@ def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
             if mode == MODE_LINK:
                 out.append(FileEntry(path, mode, "", 0, validate.check_link_target(obj.get("target"))))
             else:
-                out.append(FileEntry(path, mode, validate.check_b3(obj.get("b3")),
+                b3 = obj.get("b3")  # "": content not captured (an S3 resource with store = false)
+                out.append(FileEntry(path, mode, "" if b3 == "" else validate.check_b3(b3),
                                      validate.check_size(obj.get("size"))))
         except BadManifest as e:
             raise BadManifest(e.why, path) from None

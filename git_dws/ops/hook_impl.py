@@ -80,13 +80,14 @@ class PostCommitResult:
         self.path = path  # "fast" (store.lite) or "regular" (ops.snapshot), for GIT_DWS_HOOK_DEBUG
 
 
-def post_commit(ctx: HookContext) -> PostCommitResult:
+def post_commit(ctx: HookContext, merged: bool = False) -> PostCommitResult:
     """Record the snapshot of the commit just made, as `git dws snapshot` would (note, manifest commit,
-    tag when `snapshot.auto_tag` is set), with the trees pre-commit recorded."""
+    tag when `snapshot.auto_tag` is set), with the trees pre-commit recorded. `merged`: called from
+    post-merge, where git still has MERGE_HEAD (the merge commit is made)."""
     pending = take_pending(ctx)
     mark_nothing_to_capture(ctx, all(r.type in GIT_HELD for r in ctx.resources))
     why = in_progress(ctx.git)
-    if why:
+    if why and not (merged and why == "merge"):
         return PostCommitResult(skipped=why)
     git = ctx.git
     from . import hook_record as rec
@@ -186,7 +187,7 @@ def _record_slow(ctx: HookContext, head: str, message: str, problems: list[str])
     ws = Workspace.open(ctx.git.workdir)
     r = take_snapshot(ws, None, message, for_commit=True)
     template = str(ctx.params.get("snapshot.auto_tag") or "")
-    tag = _auto_tag(ctx, template, r.number, head, problems) if template else None
+    tag = _auto_tag(ctx, template, r.number, head, problems) if template and r.new else None
     if tag:  # now that the number is known: the same snapshot again, with its tag
         take_snapshot(ws, tag, message, for_commit=True)
     return PostCommitResult(None, head, r.id, r.number, r.new, tag, problems, "regular")
@@ -314,6 +315,60 @@ def post_checkout(ctx: HookContext, old: str, new: str, branch_flag: str) -> Che
     return out
 
 
+# -- post-merge ------------------------------------------------------------------------------------
+class MergeResult:
+    __slots__ = ("checkout", "fetched", "recorded")
+
+    def __init__(self, checkout: CheckoutResult | None = None, recorded: PostCommitResult | None = None,
+                 fetched: str | None = None) -> None:
+        self.checkout = checkout  # the data following a fast-forward
+        self.recorded = recorded  # the snapshot of a merge commit
+        self.fetched = fetched  # a remote whose fetched snapshots (`git pull`) name the merged-in work
+
+
+def post_merge(ctx: HookContext, squash: str) -> MergeResult:
+    """After `git merge` / `git pull` (git runs no other hook there): the data follows HEAD as it does
+    on a checkout (same `hooks.checkout` setting; from ORIG_HEAD, where the merge started), and a
+    merge commit that has no snapshot gets one, as post-commit gives every other commit (its git-held
+    resources as merged, the data as it is here: the first parent's, which the checkout rule keeps).
+    A squash merge makes no commit: the `git commit` that follows records it. When the merged-in
+    commit's snapshot came with a fetch (a plain `git pull`) and is not merged into ours, the result
+    names that remote: `git dws pull` merges snapshots (it may also drop snapshots deleted there, which
+    a plain git command should not do on its own), and then the data follows."""
+    if squash == "1":
+        return MergeResult()
+    git = ctx.git
+    got = git.read("HEAD")
+    if got is None or got[1] != "commit":
+        return MergeResult()
+    head = got[0]
+    parents = [line[7:].decode() for line in got[2].partition(b"\n\n")[0].split(b"\n")
+               if line.startswith(b"parent ")]
+    from . import hook_record as rec
+
+    notes = git.oid(rec.NOTES_REF)
+    theirs = head if len(parents) < 2 else parents[1]
+    fetched = None if git.note(notes, theirs) else _fetched_note(git, theirs)
+    if len(parents) < 2:  # a fast-forward: HEAD moved as on a checkout (git left no MERGE_HEAD)
+        return MergeResult(post_checkout(ctx, git.oid("ORIG_HEAD") or "", head, "1"), None, fetched)
+    # A merge commit: the checkout rule would restore its first parent's snapshot, i.e. keep the data
+    # as it is here; so only record the merge commit's snapshot (git still has MERGE_HEAD meanwhile).
+    if git.note(notes, head):
+        return MergeResult(None, None, fetched)
+    return MergeResult(None, post_commit(ctx, merged=True), fetched)
+
+
+def _fetched_note(git: LiteGit, commit: str) -> str | None:
+    """The remote whose fetched notes (refs/notes/remotes/<remote>/dws) hold a snapshot of `commit`."""
+    from ..store.lite import run
+
+    rc, out, _ = run(git.workdir, ["for-each-ref", "--format=%(refname)", "refs/notes/remotes/"])
+    for ref in out.decode("utf-8", "surrogateescape").splitlines() if rc == 0 else []:
+        if ref.endswith("/dws") and git.note(git.oid(ref), commit):
+            return ref[len("refs/notes/remotes/"):-len("/dws")]
+    return None
+
+
 # -- post-rewrite ----------------------------------------------------------------------------------
 def post_rewrite(ctx: HookContext, pairs: list[tuple[str, str]]) -> int:
     """Keep snapshots attached to amended / rebased commits (see hook_record.rewrite_notes). Returns
@@ -326,7 +381,8 @@ def post_rewrite(ctx: HookContext, pairs: list[tuple[str, str]]) -> int:
     from . import hook_record as rec
 
     with ctx.lock():
-        changed = rec.rewrite_notes(ctx.git, pairs, who)
+        held = {r.name: r.path for r in ctx.resources if r.type in GIT_HELD}
+        changed = rec.rewrite_notes(ctx.git, pairs, who, held, ctx.state_dir)
     if changed is None:
         raise DwsError("refs/dws/manifests has a layout this git-dws does not know; notes were not moved",
                        "upgrade git-dws: pip install -U git-dws")

@@ -14,7 +14,18 @@ import os
 import time
 
 from ..model.notes import note_bytes, note_lines
-from ..store.lite import MODE_BLOB, MODE_TREE, Entry, LiteGit, commit_bytes, encode_tree, object_id, tag_bytes
+from ..store.lite import (
+    EMPTY_TREE,
+    MODE_BLOB,
+    MODE_TREE,
+    Entry,
+    LiteGit,
+    commit_bytes,
+    encode_tree,
+    object_id,
+    tag_bytes,
+)
+from .hook_context import GIT_HELD
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -238,14 +249,15 @@ def record(git: LiteGit, *, head: str, states: list[State], message: str,
     now = now_iso()
     snaps = dict(db.snaps)
     old = db.meta(sid)
-    tag = tag_for(old["number"] if old is not None else db.next_number()) if tag_for else None
+    # A snapshot that exists already keeps its message and tags (the user's: `git dws snapshot keep -m
+    # ...`); this commit only attaches to it. Only a new snapshot gets the commit's subject and auto tag.
+    tag = tag_for(db.next_number()) if tag_for and old is None else None
     tags = [tag] if tag else []
     if old is not None:
-        if set(tags) <= set(old["tags"]) and (not message or message == old["message"]) and sid in note_ids:
+        if sid in note_ids:
             return Recorded(sid, old["number"], False, True, None)
         number = old["number"]
-        meta = dict(old, tags=sorted({*old["tags"], *tags}), message=message or old["message"],
-                    workspace_commit=head, updated_timestamp=now,
+        meta = dict(old, workspace_commit=head, updated_timestamp=now,
                     metrics=metrics if metrics is not None else old["metrics"])
         db.with_meta(snaps, sid, meta)
         top = db.next_number() - 1
@@ -284,17 +296,27 @@ def set_current(state_dir: str, tags: list[str], content: bytes) -> None:
     os.replace(path + ".tmp", path)
 
 
-def rewrite_notes(git: LiteGit, pairs: list[tuple[str, str]], who: str) -> int | None:
+def rewrite_notes(git: LiteGit, pairs: list[tuple[str, str]], who: str, held: dict[str, str] | None = None,
+                  state_dir: str | None = None) -> int | None:
     """After `git commit --amend` / `git rebase`: give each rewritten commit the snapshots of the commit
-    it replaces, unless the post-commit hook recorded a newer one for it, and point those snapshots'
-    `workspace_commit` at it. Notes git copied itself (notes.rewriteRef) are folded in. Returns the
-    number of commits whose note changed, or None when the regular path must do it."""
+    it replaces, unless the post-commit hook recorded a newer one for it. A snapshot must describe the
+    commit it is on, so each is re-recorded for the new commit: the resources git holds (`held`: name ->
+    path) read from the new commit, every other resource's manifest kept. Where that changes nothing
+    (an amended message) the snapshot itself moves: its `workspace_commit` names the new commit; else
+    the new commit gets a new snapshot with the old one's message (its tags stay with the old commit,
+    as git's own tags do). Notes git copied itself (notes.rewriteRef) are folded in. The current
+    snapshot of this worktree (`state_dir`) follows. Returns the number of commits whose note changed,
+    or None when the regular path must do it."""
     db = Manifests(git)
     if not db.ok:
         return None
     notes_tip = git.oid(NOTES_REF)
     changes: dict[str, bytes | None] = {}
-    moved: dict[str, tuple[str, str]] = {}  # sid -> (old commit, new commit)
+    snaps = dict(db.snaps)
+    renamed: dict[str, str] = {}  # old sid -> the sid describing the new commit
+    number = db.next_number() - 1
+    now = now_iso()
+    git.prefetch([f"{new}:{path}" for _, new in pairs for path in (held or {}).values()])
     for old, new in pairs:
         old_ids = note_lines(git.note(notes_tip, old) or b"")
         if not old_ids:
@@ -302,19 +324,19 @@ def rewrite_notes(git: LiteGit, pairs: list[tuple[str, str]], who: str) -> int |
         current = git.note(notes_tip, new)
         new_ids = note_lines(current or b"")
         fresh = [i for i in new_ids if i not in old_ids]  # recorded by post-commit for the new commit
-        want = note_bytes(fresh or old_ids)
+        if not fresh:
+            for sid in old_ids:
+                got = _rerecord(git, db, snaps, sid, (old, new), held or {}, number + 1, now)
+                if got is None:
+                    return None
+                renamed[sid], made = got
+                number += made
+        want = note_bytes(fresh or list(dict.fromkeys(renamed.get(i, i) for i in old_ids)))
         if want != current:
             changes[new] = want
-        for sid in [] if fresh else old_ids:
-            moved[sid] = (old, new)
-    snaps = dict(db.snaps)
-    for sid, (old, new) in moved.items():
-        meta = db.meta(sid)
-        if meta is not None and meta["workspace_commit"] == old:
-            db.with_meta(snaps, sid, dict(meta, workspace_commit=new))
     refs: list[tuple[str, str | None, str | None]] = []
     if snaps != db.snaps:
-        refs.append((MANIFESTS_REF, db.commit(snaps, db.next_number() - 1, "rewritten commits", who), db.tip))
+        refs.append((MANIFESTS_REF, db.commit(snaps, number, "rewritten commits", who), db.tip))
     if changes:
         tree = git.notes_tree(notes_tip, changes)
         refs.append((NOTES_REF, git.write("commit", commit_bytes(
@@ -322,4 +344,64 @@ def rewrite_notes(git: LiteGit, pairs: list[tuple[str, str]], who: str) -> int |
             who)), notes_tip))
     if refs:
         git.update_refs(refs, "git dws post-rewrite")
+    if state_dir and renamed:
+        _follow_current(git, db, snaps, state_dir, renamed)
     return len(changes)
+
+
+def _rerecord(git: LiteGit, db: Manifests, snaps: dict[str, Entry], sid: str, pair: tuple[str, str],
+              held: dict[str, str], number: int, now: str) -> tuple[str, int] | None:
+    """The snapshot `sid` of commit `pair[0]` as it describes its rewrite `pair[1]`: (its id, 1 if a new
+    snapshot was added to `snaps` with `number`, else 0). None: a layout the regular path must handle."""
+    old, commit = pair
+    meta = db.meta(sid)
+    parts = git.tree(snaps[sid][1]) if sid in snaps else None
+    if meta is None or parts is None or "CONTENT" not in parts or "resources" not in parts:
+        return (sid, 0) if meta is None else None  # not in the database (pruned): keep the note as it is
+    got = git.read(parts["CONTENT"][1])
+    listed = loads(got[2]) if got else None
+    modes = git.tree(parts["resources"][1]) or {}
+    if not isinstance(listed, dict) or listed.get("format") != FORMAT:
+        return None
+    states: list[State] = []
+    for r in listed.get("resources") or []:
+        name, kind, tree = str(r["name"]), str(r["type"]), str(r["tree"])
+        if name in held and kind in GIT_HELD:
+            hit = git.read(f"{commit}:{held[name]}")
+            tree = hit[0] if hit and hit[1] == "tree" else EMPTY_TREE
+        states.append((name, kind, str(r["role"]), tree, modes[name][2] if name in modes else MODE_TREE))
+    content = content_bytes(states)
+    new_sid = object_id("blob", content)
+    if new_sid == sid or new_sid in snaps:  # the same state: that snapshot now (also) names this commit
+        other = meta if new_sid == sid else db.meta(new_sid)
+        if other is not None and other["workspace_commit"] != commit and \
+                (new_sid != sid or other["workspace_commit"] == old):
+            db.with_meta(snaps, new_sid, dict(other, workspace_commit=commit, updated_timestamp=now))
+        return new_sid, 0
+    if git.write("blob", content) != new_sid:
+        raise AssertionError("snapshot id does not match its content")
+    fresh = dict(meta, timestamp=now, workspace_commit=commit, number=number, tags=[], updated_timestamp=None)
+    resources = encode_tree((n, t, mode) for n, _, _, t, mode in states)
+    entries = dict(parts)
+    entries["CONTENT"] = ("CONTENT", new_sid, MODE_BLOB)
+    entries["SNAPSHOT"] = ("SNAPSHOT", git.write("blob", meta_bytes(fresh)), MODE_BLOB)
+    entries["resources"] = ("resources", git.write("tree", resources), MODE_TREE)
+    snaps[new_sid] = (new_sid, git.write("tree", encode_tree(entries.values())), MODE_TREE)
+    return new_sid, 1
+
+
+def _follow_current(git: LiteGit, db: Manifests, snaps: dict[str, Entry], state_dir: str,
+                    renamed: dict[str, str]) -> None:
+    """The worktree's current snapshot was re-recorded for a rewritten commit: the new one is current."""
+    try:
+        with open(os.path.join(state_dir, "HEAD"), "rb") as f:
+            _, _, content = f.read().partition(b"\n")
+    except OSError:
+        return
+    now = renamed.get(object_id("blob", content))
+    if now is None or now == object_id("blob", content):
+        return
+    got = git.read(f"{snaps[now][1]}:CONTENT") if now in snaps else None
+    meta = git.read(f"{snaps[now][1]}:SNAPSHOT") if now in snaps else None
+    if got and meta:
+        set_current(state_dir, list(parse_meta(meta[2])["tags"]), got[2])

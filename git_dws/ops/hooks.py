@@ -20,13 +20,13 @@ from ..errors import DwsError, UsageError
 from ..store.git import git_run
 from ..store.repo import Repo
 
-HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-rewrite")
+HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 ID = "git-dws-hook-5f0c4a7e"
 VERSION = 1
 # What a commit imports before it knows whether there is work (see hooks/entry.py), by file under git_dws/.
 HOT_MODULES = ("__init__.py", "errors.py", "hooks/__init__.py", "hooks/entry.py", "ops/__init__.py",
-               "ops/hook_impl.py", "ops/hook_context.py", "ops/hook_record.py", "store/__init__.py", "store/lite.py",
-               "store/statcache.py", "model/__init__.py", "model/autotag.py")
+               "ops/hook_impl.py", "ops/hook_context.py", "ops/hook_record.py", "ops/hook_push.py",
+               "store/__init__.py", "store/lite.py", "store/statcache.py", "model/__init__.py", "model/autotag.py")
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     add = []
     if db.exists(sid):
         old = db.get(sid).meta
+        if for_commit:  # a commit's subject never replaces the message of a snapshot it did not make
+            message = old.message
         if set(tags) <= set(old.tags) and (not message or message == old.message) and sid in note_ids:
             if for_commit:
                 return SnapshotResult(sid, None, old.number, False, head, None, 0)

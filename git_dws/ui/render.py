@@ -27,7 +27,9 @@ def snapshot(r: SnapshotResult) -> None:
         out(f"Moved {r.results_moved} result file(s) to {r.results_dir}.")
 
 
-def status(s: Status, as_json: bool) -> None:
+def status(s: Status, as_json: bool, paths: bool = False) -> None:
+    """`paths` (status -v): each changed path under its resource, as `--json` and `--porcelain` name
+    it (relative to the resource)."""
     if as_json:
         emit_json({
             "workspace": s.workspace,
@@ -48,6 +50,17 @@ def status(s: Status, as_json: bool) -> None:
     for r in s.resources:
         note = " (new since the snapshot)" if r.new and s.base else ""
         out(f"  {r.name.ljust(width)}  {r.changes.summary()}{note}")
+        if paths:
+            for code, path, new in r.changes.listing():
+                out(f"      {code}  {path}{f' -> {new}' if new else ''}")
+
+
+def porcelain(rows: list[tuple[str, Changes]]) -> None:
+    """One line per changed path, for scripts: `CODE<TAB>RESOURCE<TAB>PATH` (a rename: `R<TAB>RESOURCE
+    <TAB>OLD<TAB>NEW`), the paths exactly as in the JSON output."""
+    for name, changes in rows:
+        for code, path, new in changes.listing():
+            out("\t".join([code, name, path, *([new] if new else [])]))
 
 
 def history(h: HistoryTable, as_json: bool) -> None:
@@ -127,20 +140,25 @@ def diff(d: SnapshotDiff, style: str, as_json: bool) -> None:
         emit_json({"old": d.old, "new": d.new, "resources": [
             {"name": r.name, "state": r.state, **r.changes.to_json()} for r in d.resources]})
         return
+    if style == "name-status":
+        porcelain([(r.name, r.changes) for r in d.resources])
+        return
+    if d.new is None:
+        out(f"Snapshot {d.old[:12]} against the working state:" if d.old else
+            "No snapshot yet; the working state against nothing:")
     for r in d.resources:
-        if style == "name-status":
-            for code, paths in (("A", r.changes.added), ("M", r.changes.modified), ("D", r.changes.deleted)):
-                for p in paths:
-                    out(f"{code}\t{r.name}/{p}")
-        else:
-            detail = "" if r.state == "same" else f": {_counts(r.changes)}"
-            out(f"{r.name} ({r.state}){detail}")
-    if style != "name-status" and not d.resources:
+        detail = "" if r.state == "same" else f": {_counts(r.changes)}"
+        out(f"{r.name} ({r.state}){detail}")
+        if style == "paths":
+            for code, path, new in r.changes.listing():
+                out(f"    {code}  {path}{f' -> {new}' if new else ''}")
+    if not d.resources:
         out("No resources in either snapshot.")
 
 
 def _counts(c: Changes) -> str:
-    return f"{len(c.added)} added, {len(c.modified)} modified, {len(c.deleted)} deleted"
+    renamed = f", {len(c.renamed)} renamed" if c.renamed else ""
+    return f"{len(c.only_added)} added, {len(c.modified)} modified, {len(c.only_deleted)} deleted{renamed}"
 
 
 def restore(r: RestoreResult) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import assert_error, dws, dws_json, take, write
 
 STATUS_KEYS = {"workspace", "snapshot", "tags", "resources"}
-RESOURCE_KEYS = {"name", "role", "type", "new", "clean", "added", "modified", "deleted"}
+RESOURCE_KEYS = {"name", "role", "type", "new", "clean", "added", "modified", "deleted", "renamed"}
 HISTORY_KEYS = {"id", "number", "tags", "timestamp", "hostname", "message", "workspace_commit", "metrics",
                 "resources", "parameters"}
 
@@ -108,7 +108,7 @@ def test_diff_json_and_styles(data_ws: Path) -> None:
     assert set(d) == {"old", "new", "resources"}
     res = by_name(d["resources"])
     assert set(res) == {"code", "results", "data", "extra"}
-    assert set(res["data"]) == {"name", "state", "added", "modified", "deleted"}
+    assert set(res["data"]) == {"name", "state", "added", "modified", "deleted", "renamed"}
     assert res["data"]["state"] == "different"
     assert (res["data"]["added"], res["data"]["modified"], res["data"]["deleted"]) == (
         ["new.txt"], ["a.txt"], ["gone.txt"])
@@ -118,7 +118,8 @@ def test_diff_json_and_styles(data_ws: Path) -> None:
     assert back["extra"]["state"] == "removed" and back["data"]["deleted"] == ["new.txt"]
 
     names = dws(ws, "diff", "--name-status", "S1", "S2").stdout.splitlines()
-    assert sorted(names) == sorted(["A\tdata/new.txt", "M\tdata/a.txt", "D\tdata/gone.txt", "A\textra/e"])
+    # CODE, resource, path: the path exactly as --json names it (relative to the resource)
+    assert sorted(names) == sorted(["A\tdata\tnew.txt", "M\tdata\ta.txt", "D\tdata\tgone.txt", "A\textra\te"])
     stat = dws(ws, "diff", "S1", "S2", "--stat").stdout
     assert "data (different): 1 added, 1 modified, 1 deleted" in stat and "code (same)" in stat
     assert dws(ws, "diff", "S1", "S2").stdout == stat  # --stat is the default
@@ -137,7 +138,7 @@ def test_diff_of_git_subdirectories(ws: Path) -> None:
 
 def test_diff_and_history_errors(ws: Path) -> None:
     take(ws, "S1")
-    assert_error(dws(ws, "diff", "S1", check=False), code=2)
+    assert_error(dws(ws, "diff", "S1", "S1", "S1", check=False), code=2)  # one or two snapshots, not three
     assert_error(dws(ws, "report", "history", "--limit", "x", check=False), code=2)
 
 

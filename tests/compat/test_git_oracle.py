@@ -207,18 +207,23 @@ def test_plain_git_push_carries_snapshots(tmp_path: Path) -> None:
 
 
 def test_data_holding_a_git_repository_stays_fsck_clean(data_ws: Path) -> None:
+    """A nested repository's .git (any spelling) is never recorded, as git records a nested repository
+    as a link and never its .git: restore never writes a repository's control directory (a pulled
+    snapshot could otherwise plant hooks or a config that runs code). The rest of the data is kept."""
     ws, data = data_ws, data_ws / "data"
     for name in (".git", ".GIT", ".Git"):
         write(data / "clone" / name / "HEAD", "ref: refs/heads/main\n")
         write(data / "clone" / name / "config", "[core]\n")
-    state = tree_state(data)
+    write(data / "clone" / "README", "the work tree of a nested repository\n")
     take(ws, "S1")
     fsck(ws)
+    assert ".git" not in git_out(ws, "ls-tree", "-r", "--name-only", "refs/dws/manifests").lower()
     import shutil
 
     shutil.rmtree(data / "clone")
     dws(ws, "restore", "S1")
-    assert tree_state(data) == state
+    assert (data / "clone" / "README").read_text() == "the work tree of a nested repository\n"
+    assert sorted(p.name for p in (data / "clone").iterdir()) == ["README"]
 
 
 def test_directory_names_git_fsck_treats_as_dot_git(data_ws: Path) -> None:

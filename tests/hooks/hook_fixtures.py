@@ -12,7 +12,7 @@ from typing import Any
 
 from conftest import dws, write
 
-HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-rewrite")
+HOOKS = ("pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 
 
 def env_without_git_dws(**extra: str) -> dict[str, str]:

@@ -104,10 +104,14 @@ def test_auto_tag(tmp_path: Path) -> None:
     body = out(ws, "cat-file", "tag", "main-001")
     assert f"Dws-Snapshot: {sid}" in body and out(ws, "rev-parse", "main-001^{commit}") == out(ws, "rev-parse", "HEAD")
     assert snapshot_of(ws)["tags"] == ["main-001"]
-    git(ws, "tag", "-d", "main-001")
-    git(ws, "tag", "main-001", "HEAD")  # a lightweight tag in the way: warn, record without a tag
+    # the same content again: the commit attaches to that snapshot, which keeps its one tag
+    commit(ws, "again")
+    assert snapshot_of(ws)["tags"] == ["main-001"] and git(ws, "tag").stdout.split() == ["main-001"]
+    git(ws, "tag", "main-002", "HEAD")  # a lightweight tag in the way: warn, record without a tag
+    write(ws / "code" / "new.py", "x = 1\n")
+    git(ws, "add", "code")
     proc = commit(ws, "clash")
-    assert "exists already" in proc.stderr and len(note_ids(ws)) == 1
+    assert "exists already" in proc.stderr and len(note_ids(ws)) == 1 and snapshot_of(ws)["tags"] == []
     bad = dws(ws, "config", "snapshot.auto_tag", "{NOPE}", check=False)
     assert bad.returncode != 0 and "unknown variable" in bad.stderr
     fsck(ws)

@@ -118,5 +118,5 @@ def test_shim_falls_back_to_git_dws_on_path_then_explains(tmp_path: Path) -> Non
 
 def test_pre_commit_framework_manifest() -> None:
     text = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
-    for stage in ("pre-commit", "post-commit", "post-checkout", "post-rewrite"):
+    for stage in ("pre-commit", "post-commit", "post-checkout", "post-merge", "post-rewrite"):
         assert f"entry: git-dws hook-impl {stage}" in text and f"stages: [{stage}]" in text
