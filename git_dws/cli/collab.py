@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from .common import Parser, ProgressBar, confirm, csv, workspace
+from .common import Parser, ProgressBar, confirm, names, workspace
 
 
 def register(sub: Any) -> None:
@@ -42,13 +42,13 @@ def register(sub: Any) -> None:
                    help="this machine's directory of a resource outside the workspace (repeatable)")
     c.add_argument("--no-data", action="store_true", help="fetch no data; `git dws pull` gets it later")
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--only", type=csv, metavar="R1,R2", help="fetch the data of these resources only")
-    g.add_argument("--skip", type=csv, metavar="R1,R2", help="do not fetch the data of these resources")
+    g.add_argument("--only", type=names, metavar="R1,R2", help="fetch the data of these resources only")
+    g.add_argument("--skip", type=names, metavar="R1,R2", help="do not fetch the data of these resources")
     c.set_defaults(func=cmd_clone)
 
     c = sub.add_parser("publish", help="give a local workspace its origin and push")
     c.add_argument("url", metavar="URL")
-    c.add_argument("--skip", type=csv, metavar="R1,R2", help="resources whose data is not pushed")
+    c.add_argument("--skip", type=names, metavar="R1,R2", help="resources whose data is not pushed")
     c.set_defaults(func=cmd_publish)
 
     c = sub.add_parser("remote", help="data remotes: add, remove, list")
@@ -94,8 +94,8 @@ def register_add(asub: Any, common_add: Callable[[argparse.ArgumentParser], None
 def _selection(c: argparse.ArgumentParser) -> None:
     c.add_argument("--remote", metavar="NAME", help="git remote (default: the branch's upstream, or origin)")
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--only", type=csv, metavar="R1,R2", help="only these resources")
-    g.add_argument("--skip", type=csv, metavar="R1,R2", help="all resources but these")
+    g.add_argument("--only", type=names, metavar="R1,R2", help="only these resources")
+    g.add_argument("--skip", type=names, metavar="R1,R2", help="all resources but these")
     g.add_argument("--only-workspace", action="store_true", help="the workspace repository only, no resources")
 
 

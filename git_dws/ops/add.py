@@ -10,7 +10,7 @@ from ..config import ResourceSpec
 from ..errors import BatchModeError, DwsError, UsageError, UserAbort
 from ..interact import Confirm
 from ..lineage import export as lineage_export
-from ..model.names import check_resource_name
+from ..model.names import resource_name_for
 from ..store.git import git_run
 from ..workspace import Workspace
 
@@ -55,7 +55,7 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
     if read_only:
         raise UsageError("--read-only is not supported for a subdirectory of the workspace",
                          "leave out --read-only; it applies to separate repositories")
-    _check_new(ws, name or os.path.basename(full), full)
+    _check_new(ws, resource_name_for(name, os.path.basename(full)), full)
     created = False
     if not os.path.isdir(full):
         if os.path.lexists(full):
@@ -69,7 +69,7 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
         with open(os.path.join(full, "README.txt"), "w") as f:
             f.write(README_TEXT[role])
         created = True
-    spec_name = check_resource_name(name or os.path.basename(full))
+    spec_name = resource_name_for(name, os.path.basename(full))
     params = lineage_export.prepare_add(full, spec_name, role, export, imported)
     spec = ResourceSpec(spec_name, "git-subdirectory", role, rel, params)
     # an exported resource's lineage.json is committed after each snapshot (it travels with the data)
@@ -89,7 +89,7 @@ def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = N
     rel = ws.rel_to_root(full)
     if rel == ".":
         raise UsageError("the workspace root cannot be a local-files resource", "add a subdirectory")
-    spec_name = check_resource_name(name or os.path.basename(full))
+    spec_name = resource_name_for(name, os.path.basename(full))
     _check_new(ws, spec_name, full)
     if rel is not None:
         tracked = git_run(ws.root, "ls-files", "-z", "--", rel).stdout
