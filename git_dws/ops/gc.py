@@ -14,7 +14,6 @@ With `--remote NAME` the data remote is pruned too, by `store.remotes.gc.remote_
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import DwsError
@@ -50,7 +49,6 @@ def gc(ws: Workspace, *, dry_run: bool = False, grace_hours: float = DEFAULT_GRA
             from .remote import choose
 
             chosen = choose(ws, remote)  # an unknown name fails here, before anything
-            remote_gc = _remote_gc()
             _fetch_all(ws)  # what other clones pushed decides what the shared data remote must keep
         w = wanted(ws)
         if w.damaged:
@@ -98,21 +96,13 @@ def gc(ws: Workspace, *, dry_run: bool = False, grace_hours: float = DEFAULT_GRA
         if chosen is not None:
             from dataclasses import replace
 
+            from ..store.remotes.gc import remote_gc
             from .remote import backend
 
             objects, freed = remote_gc(backend(ws, chosen), keep, dry_run=dry_run,
                                        grace_seconds=int(grace_hours * 3600))
             result = replace(result, remote=chosen.name, remote_objects=int(objects), remote_bytes=int(freed))
         return result
-
-
-def _remote_gc() -> Callable[..., tuple[int, int]]:
-    try:
-        from ..store.remotes.gc import remote_gc  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ImportError:  # helper "speed" provides it (issue 11); until it lands, refuse before any work
-        raise DwsError("gc --remote is not available in this build (git_dws/store/remotes/gc.py is missing)",
-                       "run `git dws gc` without --remote; nothing was removed") from None
-    return remote_gc  # type: ignore[no-any-return,unused-ignore]
 
 
 def _fetch_all(ws: Workspace) -> None:

@@ -6,13 +6,11 @@ must survive and restore byte for byte afterwards."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
 from pathlib import Path
 
-import pytest
 from conftest import (
     MANIFESTS,
     assert_error,
@@ -178,10 +176,6 @@ def test_gc_refuses_bad_arguments_and_an_unknown_remote(data_ws: Path) -> None:
     assert_error(dws(data_ws, "gc", "--remote", "nope", check=False), "no data remote named 'nope'")
 
 
-REMOTE_GC = importlib.util.find_spec("git_dws.store.remotes.gc") is not None
-
-
-@pytest.mark.skipif(not REMOTE_GC, reason="enable when git_dws/store/remotes/gc.py (helper 'speed') is on main")
 def test_gc_remote_keeps_what_any_clone_needs(data_ws: Path, tmp_path: Path) -> None:
     """Checked through `fsck --remote` (whatever layout the data remote uses): what a clone pushed that
     this one never fetched, and a snapshot deleted here but still on origin, both survive."""
@@ -216,12 +210,6 @@ def test_gc_remote_keeps_what_any_clone_needs(data_ws: Path, tmp_path: Path) -> 
         dws(ws, "pull")
         assert dws(ws, "fsck", "--remote", "shared").returncode == 0
     assert dws(c, "fsck", "--remote", "shared", check=False).returncode == 1  # c's data is gone, as asked
-
-
-@pytest.mark.skipif(REMOTE_GC, reason="only while store/remotes/gc.py is missing")
-def test_gc_remote_says_it_is_not_available_yet(data_ws: Path, tmp_path: Path) -> None:
-    dws(data_ws, "remote", "add", "shared", str(tmp_path / "dataremote"))
-    assert_error(dws(data_ws, "gc", "--remote", "shared", check=False), "not available")
 
 
 def test_gc_refuses_when_a_wanted_manifest_is_missing(data_ws: Path) -> None:
