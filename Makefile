@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint typecheck format check man bench clean
+.PHONY: install demo test test-fast lint typecheck format check man bench clean faults
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ format: $(STAMP)
 	$(BIN)/ruff format git_dws tests bench
 
 check: lint typecheck test
+
+# kill -9 at N seeded random moments of snapshot, restore, push, pull, commit (hooks) and gc; prints a
+# table of trials / held / failed (tests/faults/run.py; a 21-trial subset runs in `make test`).
+N ?= 200
+faults: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python tests/faults/run.py $(N)
 
 # Renders every page with warnings on; any message (or a page git-dws.1 does not list) fails.
 man:

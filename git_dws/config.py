@@ -170,7 +170,7 @@ def _check_param(name: str, value: Any, where: str) -> None:
         elif name == "results.move_exclude_files":
             if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
                 raise ConfigError("results.move_exclude_files must be a list of names")
-        elif name == "scratch_directory" and isinstance(value, str):
+        elif name == "scratch_directory" and isinstance(value, str) and value != "":  # "": machine-local
             parse_param_value(name, value)
         elif name in ("hooks.checkout", "snapshot.auto_tag"):
             parse_param_value(name, value if isinstance(value, str) else "?")

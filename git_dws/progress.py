@@ -1,9 +1,12 @@
 """How the core reports long work without printing: ops take a `Progress` and call it; the CLI passes a
-rich progress bar on a terminal and nothing otherwise."""
+rich progress bar on a terminal and nothing otherwise. A task counts items, or bytes (`unit=BYTES`: large
+file copies and transfers, shown as `1.2 GB/3.0 GB 480 MB/s`, advanced as the bytes move)."""
 
 from __future__ import annotations
 
 from typing import Protocol
+
+BYTES = "bytes"
 
 
 class Task(Protocol):
@@ -11,7 +14,7 @@ class Task(Protocol):
 
 
 class Progress(Protocol):
-    def task(self, label: str, total: int | None) -> Task: ...
+    def task(self, label: str, total: int | None, unit: str = "") -> Task: ...
 
     def done(self, task: Task) -> None: ...
 
@@ -22,7 +25,7 @@ class _NullTask:
 
 
 class NullProgress:
-    def task(self, label: str, total: int | None) -> Task:
+    def task(self, label: str, total: int | None, unit: str = "") -> Task:
         return _NullTask()
 
     def done(self, task: Task) -> None:
@@ -30,3 +33,4 @@ class NullProgress:
 
 
 NULL = NullProgress()
+NULL_TASK: Task = _NullTask()

@@ -194,15 +194,26 @@ def default_hostname() -> str:
 
 def commit_paths(root: str, paths: tuple[str, ...], message: str) -> bool:
     """Commit the working-tree state of `paths` only (what the original did with `git commit --only`);
-    other staged changes stay staged. Returns False when there was nothing to commit.
+    other staged changes stay staged. Returns False when there was nothing to commit."""
+    made = stage_commit(root, paths, message)
+    if made is None:
+        return False
+    commit, head = made
+    gitcmd.git_run(root, "update-ref", "-m", f"git dws: {message.splitlines()[0]}", "HEAD", commit, head or "")
+    return True
+
+
+def stage_commit(root: str, paths: tuple[str, ...], message: str) -> tuple[str, str | None] | None:
+    """The commit `commit_paths` would make, (commit, old HEAD), without moving any ref: a snapshot
+    moves the branch in the same transaction as its own refs. None when there is nothing to commit.
 
     Built with plumbing rather than `commit --only`, which git 2.39 cannot do when a file became a
     directory: stage the paths in the user's index, copy their entries onto HEAD's tree in a throw-away
-    index, write that tree, and move the branch with compare-and-swap."""
+    index, write that tree, and make the commit object."""
     gitcmd.git_run(root, "add", "-A", "--", *paths)
     head = gitcmd.git_run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).stdout.decode().strip()
     if head and gitcmd.git_ok(root, "diff", "--cached", "--quiet", "HEAD", "--", *paths):
-        return False
+        return None
     staged = gitcmd.git_run(root, "ls-files", "--stage", "-z", "--", *paths).stdout
     with tempfile.TemporaryDirectory(prefix="dws-commit-") as tmp:
         env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
@@ -212,5 +223,4 @@ def commit_paths(root: str, paths: tuple[str, ...], message: str) -> bool:
         gitcmd.git_run(root, "update-index", "-z", "--index-info", input=staged, env=env)
         tree = gitcmd.git_oneline(root, "write-tree", env=env)
     commit = gitcmd.git_oneline(root, "commit-tree", tree, *(["-p", head] if head else []), "-m", message)
-    gitcmd.git_run(root, "update-ref", "-m", f"git dws: {message.splitlines()[0]}", "HEAD", commit, head or "")
-    return True
+    return commit, head or None

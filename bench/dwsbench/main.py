@@ -104,11 +104,22 @@ def main(argv: list[str] | None = None) -> int:
                 if block:
                     lines += ["", *block]
     verdicts = [v for c in cases for v in report.verdicts(c, measurements)]
-    lines += ["", "Targets (issues 2 and 3), git-dws:"]
+    lines += ["", "Targets (issues 2, 3 and 14), git-dws (DVC in the same run; ×N = DVC / git-dws):"]
     for v in verdicts:
-        value = "n/a" if v["value_s"] is None else f"{v['value_s']:.3f} s"
+        unit = " req" if v["unit"] == "requests" else " s"
+
+        def fmt_v(x: float, unit: str = unit) -> str:
+            return f"{x:.0f}{unit}" if unit == " req" else f"{x:.3f}{unit}"
+
+        value = "n/a" if v["value_s"] is None else fmt_v(v["value_s"])
         verdict = v["status"] if v["pass"] is None else "pass" if v["pass"] else "FAIL"
-        lines.append(f"  {v['workload']} {v['label']:<42} ≤ {v['limit_s']:g} s   {value:>10}   {verdict}")
+        dvc = ""
+        if v["dvc_s"] is not None:
+            dvc = f"   DVC {fmt_v(v['dvc_s'])}"
+            if v["value_s"]:
+                dvc += f" ({v['dvc_s'] / v['value_s']:.1f}×)"
+        lines.append(f"  {v['workload']} {v['case'] + ': ' + v['label']:<52} ≤ {v['limit_s']:g}{unit:<4} "
+                     f"{value:>11}   {verdict:<5}{dvc}")
     notes = [t.note for t in tools if t.note and t.available]
     lines += ["", "Notes:", *[f"  - {n}" for n in notes],
               f"  - machine: {os.cpu_count()} cores, load average {load0[0]:.1f} at start, {load1[0]:.1f} at end; "

@@ -29,8 +29,12 @@ def verdicts(case: Any, ms: list[Measurement]) -> list[dict[str, Any]]:
             continue
         label = dict(case.steps)[step]
         ok = None if m.value is None else m.value <= limit
+        peer = next((x for x in ms if x.case == case.name and x.workload == wl and x.step == step
+                     and x.tool == "dvc"), None)
         out.append({"case": case.name, "workload": wl, "step": step, "label": label, "limit_s": limit,
-                    "value_s": m.value, "pass": ok, "status": m.status, "note": m.note})
+                    "value_s": m.value, "pass": ok, "status": m.status, "note": m.note,
+                    "unit": "requests" if step in getattr(case, "counts", ()) else "s",
+                    "dvc_s": peer.value if peer else None})
     return out
 
 
@@ -60,6 +64,8 @@ def table(case: Any, wl: str, ms: list[Measurement], labels: dict[str, str], run
                 text = ""
             elif m.value is None:
                 text = m.status
+            elif step in getattr(case, "counts", ()):
+                text = f"{m.value:.0f}"
             else:
                 text = fmt(m.value, unit)
                 if ratios and t != "git-dws" and ref is not None and ref.value is not None:
@@ -68,6 +74,8 @@ def table(case: Any, wl: str, ms: list[Measurement], labels: dict[str, str], run
         v = targets.get(step)
         if v:
             limit = f"{v['limit_s'] * 1000:g} ms" if unit == "ms" else f"{v['limit_s']:g} s"
+            if v["unit"] == "requests":
+                limit = f"{v['limit_s']:g} req"
             verdict = "n/a" if v["pass"] is None else "pass" if v["pass"] else "FAIL"
             parts.append(f"   ≤ {limit:<9} {verdict}")
         lines.append("".join(parts))

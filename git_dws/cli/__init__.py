@@ -14,11 +14,11 @@ from typing import Any
 
 from .. import __version__, crashlog
 from ..errors import DwsError, UsageError
-from . import collab, common, core, hooks, lineage
+from . import collab, common, core, hooks, lineage, maint
 from .common import Parser
 
 # Modules whose register(sub) adds subcommands, in help order.
-MODULES: list[Any] = [core, collab, lineage, hooks]
+MODULES: list[Any] = [core, collab, lineage, hooks, maint]
 
 
 def build_parser() -> argparse.ArgumentParser:

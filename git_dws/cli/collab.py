@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from .common import Parser, ProgressBar, confirm, csv, workspace
+from .common import Parser, ProgressBar, confirm, names, workspace
 
 
 def register(sub: Any) -> None:
@@ -36,17 +36,19 @@ def register(sub: Any) -> None:
     c.add_argument("directory", metavar="DIR", nargs="?")
     c.add_argument("--hostname", help="this machine's name in snapshots")
     c.add_argument("--no-hooks", action="store_true", help="do not install the git hooks (see `git dws hooks`)")
+    c.add_argument("--scratch-directory", metavar="DIR",
+                   help="this machine's scratch directory, when the workspace keeps it outside")
     c.add_argument("--resource-path", action="append", default=[], metavar="NAME=DIR", type=_name_dir,
                    help="this machine's directory of a resource outside the workspace (repeatable)")
     c.add_argument("--no-data", action="store_true", help="fetch no data; `git dws pull` gets it later")
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--only", type=csv, metavar="R1,R2", help="fetch the data of these resources only")
-    g.add_argument("--skip", type=csv, metavar="R1,R2", help="do not fetch the data of these resources")
+    g.add_argument("--only", type=names, metavar="R1,R2", help="fetch the data of these resources only")
+    g.add_argument("--skip", type=names, metavar="R1,R2", help="do not fetch the data of these resources")
     c.set_defaults(func=cmd_clone)
 
     c = sub.add_parser("publish", help="give a local workspace its origin and push")
     c.add_argument("url", metavar="URL")
-    c.add_argument("--skip", type=csv, metavar="R1,R2", help="resources whose data is not pushed")
+    c.add_argument("--skip", type=names, metavar="R1,R2", help="resources whose data is not pushed")
     c.set_defaults(func=cmd_publish)
 
     c = sub.add_parser("remote", help="data remotes: add, remove, list")
@@ -76,6 +78,9 @@ def register_add(asub: Any, common_add: Callable[[argparse.ArgumentParser], None
     a.add_argument("--size-only", action="store_true", help="compare by size only (rclone --size-only)")
     a.add_argument("--config", metavar="FILE", help="rclone config file (default: rclone's own)")
     a.add_argument("--compute-hash", action="store_true", help="accepted for compatibility; always on")
+    from .core import _lineage_flags
+
+    _lineage_flags(a)
     a.set_defaults(func=cmd_add_rclone)
     a = asub.add_parser("s3", help="a bucket (prefix) on S3 or an S3-compatible server")
     a.add_argument("location", metavar="BUCKET[/PREFIX]")
@@ -89,8 +94,8 @@ def register_add(asub: Any, common_add: Callable[[argparse.ArgumentParser], None
 def _selection(c: argparse.ArgumentParser) -> None:
     c.add_argument("--remote", metavar="NAME", help="git remote (default: the branch's upstream, or origin)")
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--only", type=csv, metavar="R1,R2", help="only these resources")
-    g.add_argument("--skip", type=csv, metavar="R1,R2", help="all resources but these")
+    g.add_argument("--only", type=names, metavar="R1,R2", help="only these resources")
+    g.add_argument("--skip", type=names, metavar="R1,R2", help="all resources but these")
     g.add_argument("--only-workspace", action="store_true", help="the workspace repository only, no resources")
 
 
@@ -170,7 +175,8 @@ def cmd_clone(a: argparse.Namespace) -> int:
 
     with ProgressBar() as bar:
         r = clone(a.url, a.directory, hostname=a.hostname, ask=ask, paths=dict(a.resource_path),
-                  data=not a.no_data, only=a.only, skip=a.skip, progress=bar)
+                  data=not a.no_data, only=a.only, skip=a.skip, progress=bar,
+                  scratch=a.scratch_directory)
     for name, what in r.resources.items():
         _out(f"Resource {name}: {what}.")
     for name, ch in r.restored.items():
@@ -232,8 +238,10 @@ def cmd_add_rclone(a: argparse.Namespace) -> int:
     from ..ops.add_external import add_rclone
     from .core import _role
 
-    r, copied = add_rclone(workspace(), a.remote, a.local_path, role=_role(a.role), name=a.name, master=a.master,
-                           sync_mode=a.sync_mode, size_only=a.size_only, config=a.config)
+    role = _role(a.role or ("source-data" if a.imported else None))
+    r, copied = add_rclone(workspace(), a.remote, a.local_path, role=role, name=a.name, master=a.master,
+                           sync_mode=a.sync_mode, size_only=a.size_only, config=a.config, export=a.export,
+                           imported=a.imported)
     _out(f"{copied[0].upper()}{copied[1:]}.")
     _out(f"Added resource {r.name} ({r.type}, {r.role}) at {r.path}.")
     return 0

@@ -33,7 +33,22 @@ def confirm() -> Callable[[str], bool] | None:
 def workspace() -> Any:
     from ..workspace import Workspace
 
-    return Workspace.open(os.getcwd())
+    ws = Workspace.open(os.getcwd())
+    _warn_unrecorded(ws)
+    return ws
+
+
+def _warn_unrecorded(ws: Any) -> None:
+    """A `git commit` killed before its post-commit hook finished leaves a commit without a snapshot:
+    say so on every command until it is recorded (issue 11)."""
+    from ..ops.unrecorded import unrecorded_commit
+
+    commit = unrecorded_commit(ws)
+    if commit:
+        from ..ui.console import warn
+
+        warn(f"commit {commit[:12]} has no snapshot (was `git commit` interrupted?); "
+             "record it with `git dws snapshot`")
 
 
 class ProgressBar:
@@ -56,6 +71,15 @@ class ProgressBar:
 
 def csv(text: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def names(text: str) -> list[str]:
+    """A resource selection (--only/--skip/--leave): at least one name; `--only ,,` must not mean
+    "no filter"."""
+    found = csv(text)
+    if not found:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of names, got '{text}'")
+    return found
 
 
 def positive_int(text: str) -> int:

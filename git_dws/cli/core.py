@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from .common import Parser, ProgressBar, confirm, csv, positive_int, workspace
+from .common import Parser, ProgressBar, confirm, csv, names, positive_int, workspace
 
 
 def register(sub: Any) -> None:
@@ -49,8 +49,8 @@ def register(sub: Any) -> None:
     c = sub.add_parser("restore", help="bring resources back to a snapshot")
     c.add_argument("snapshot", metavar="TAG_OR_ID")
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--only", type=csv, metavar="R1,R2", help="restore only these (implies --strict)")
-    g.add_argument("--leave", type=csv, metavar="R1,R2", help="restore all but these")
+    g.add_argument("--only", type=names, metavar="R1,R2", help="restore only these (implies --strict)")
+    g.add_argument("--leave", type=names, metavar="R1,R2", help="restore all but these")
     c.add_argument("--strict", action="store_true", help="fail rather than skip a resource")
     c.add_argument("--force", action="store_true", help="discard changes that no snapshot holds")
     c.set_defaults(func=cmd_restore)
@@ -198,10 +198,16 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_report_status(a: argparse.Namespace) -> int:
+    from ..errors import DwsError
     from ..ui import render
 
     ws = workspace()
-    paths = {r.name: ws.resource_path(r.name, r.path) for r in ws.config.resources}
+    paths = {}
+    for r in ws.config.resources:  # an api-resource has no directory; an outside one may have none here
+        try:
+            paths[r.name] = ws.resource_path(r.name, r.path) if r.path else ""
+        except DwsError:
+            paths[r.name] = ""
     render.report_status(ws.config, paths, a.json)
     return 0
 

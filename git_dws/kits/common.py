@@ -95,10 +95,11 @@ def hash_inputs(objs: Iterable[Any]) -> str:
 
 
 def scratch_directory(ws: Workspace) -> str:
-    """The workspace's scratch directory: its `scratch_directory` parameter (relative to the workspace),
-    default `scratch`. The one place the kits read it (another change adds the directory to init)."""
-    rel = ws.config.param("scratch_directory") or "scratch"
-    return os.path.join(ws.root, *str(rel).split("/"))
+    """The workspace's scratch directory (git_dws.scratch.scratch_dir: `<ws>/scratch` by default, or
+    this machine's directory outside the workspace). The one place the kits read it."""
+    from ..scratch import scratch_dir
+
+    return scratch_dir(ws)
 
 
 def results_lineage(ws: Workspace, step_name: str | None, parameters: dict[str, Any],

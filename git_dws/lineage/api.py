@@ -43,6 +43,27 @@ from .model import (
 from .records import LineageSet
 
 PathOrRef = str | os.PathLike[str] | ResourceRef
+STEP_ENV = "GIT_DWS_RUN_STEP"  # set by `git dws run` for the command it runs
+
+
+def _install_excepthook() -> None:
+    """In a script that `git dws run` runs, a lineage error that escapes (a conflict found by
+    add_output_path, say) is shown as git-dws shows its errors, `error:` and `hint:` lines, not as a
+    traceback; the script still exits 1. Other exceptions keep Python's usual report."""
+    if not os.environ.get(STEP_ENV):
+        return
+    previous = sys.excepthook
+
+    def hook(tp: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(value, DwsError):
+            sys.stderr.write(f"error: {value.message}\n" + (f"hint: {value.hint}\n" if value.hint else ""))
+        else:
+            previous(tp, value, tb)
+
+    sys.excepthook = hook
+
+
+_install_excepthook()
 
 
 # -- workspace and path mapping -------------------------------------------------------------------
@@ -109,7 +130,7 @@ def check_no_overlap(step: str, refs: list[ResourceRef], what: str) -> None:
                 outer, inner = (a, b) if a.covers(b) else (b, a)
                 raise LineageConflictError(
                     f"step {step} has {what} {inner}, which is inside its {what} {outer}",
-                    f"use {outer} only")
+                    f"give {outer} only (it covers {inner})")
 
 
 def _expand(lset: LineageSet, refs: list[ResourceRef]) -> list[ResourceRef]:
@@ -259,7 +280,7 @@ class Lineage:
                 raise LineageConflictError(f"outputs {c.ref} and {ref} of step {name} overlap",
                                            "give the parent path only")
         lset = store.load_current(self.workspace)
-        lset.check_put(ref)  # check (c), now rather than at the end of the step
+        lset.check_put(ref, name)  # check (c), now rather than at the end of the step
         old = lset.cert_for(ref)
         version = old.version + 1 if isinstance(old, PlaceholderCertificate) else 1
         self.step.output_resources.append(PlaceholderCertificate(
@@ -280,7 +301,7 @@ class Lineage:
     def _check_outputs(self) -> None:
         lset = store.load_current(self.workspace)
         for c in self.step.output_resources:
-            lset.check_put(c.ref)
+            lset.check_put(c.ref, self.step.step_name)
 
     def complete(self) -> None:
         """Record the step as the lineage of each of its outputs (called on a normal `with` exit)."""

@@ -12,11 +12,12 @@ pull invalidates it) and keeps it as one nested record in its current lineage.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import DwsError, UsageError
 from .model import FORMAT, ImportedLineage, LineageError, lineage_from_json
 from .records import LineageSet
 
@@ -84,25 +85,67 @@ def exported_json(ws: Workspace, sid: str, lset: LineageSet, name: str) -> dict[
     }
 
 
-def write_exports(ws: Workspace, sid: str, lset: LineageSet) -> list[str]:
-    """Write lineage.json at the root of every exported resource. Returns the paths written."""
+def write_exports(ws: Workspace, sid: str, lset: LineageSet, results: list[str] | None = None,
+                  results_dir: str | None = None) -> list[str]:
+    """Write lineage.json at the root of every exported resource, and into the snapshot's results
+    directory of each resource in `results` that has lineage (the original's step 9). Where git holds
+    the resource (a subdirectory of the workspace, a separate repository) the files are committed, so
+    the lineage travels with the data. Returns the paths written."""
     from ..resources import registry
 
-    written = []
+    targets: list[tuple[ResourceSpec, str, dict[str, Any], int]] = []
     for spec in ws.config.resources:
-        if not spec.params.get("export"):
+        if not spec.params.get("export") and spec.name not in (results or []):
             continue
-        root = registry.load(ws, spec).local_path
-        if not os.path.isdir(root):
+        try:
+            root = registry.load(ws, spec).local_path if getattr(registry.get(spec.type), "has_files", True) else ""
+        except DwsError:  # no directory on this machine (a path never chosen here): nothing to write
             continue
-        path = os.path.join(root, FILENAME)
+        if not root or not os.path.isdir(root):
+            continue
+        if spec.params.get("export"):
+            targets.append((spec, os.path.join(root, FILENAME), exported_json(ws, sid, lset, spec.name), 0o644))
+        if results_dir and spec.name in (results or []) and lset.records_for(spec.name):
+            d = os.path.join(root, *results_dir.split("/"))
+            if os.path.isdir(d):  # results moved (or copied) there by this snapshot
+                targets.append((spec, os.path.join(d, FILENAME), exported_json(ws, sid, lset, spec.name), 0o444))
+    written: list[str] = []
+    for _spec, path, obj, mode in targets:
         tmp = path + ".tmp"
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o644)  # a results copy is read-only, like the results around it
         with open(tmp, "w") as f:
-            json.dump(exported_json(ws, sid, lset, spec.name), f, indent=2, sort_keys=True)
+            json.dump(obj, f, indent=2, sort_keys=True)
             f.write("\n")
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         written.append(path)
+    _commit(ws, [(spec, path) for spec, path, _, _ in targets], f"git dws: lineage.json of snapshot {sid[:12]}")
     return written
+
+
+def _commit(ws: Workspace, files: list[tuple[ResourceSpec, str]], message: str) -> None:
+    """Commit lineage files where git holds their resource (ignored files are left alone)."""
+    from ..store.git import git_ok, git_run
+    from ..workspace import commit_paths
+
+    in_ws = [os.path.relpath(p, ws.root) for spec, p in files if spec.type == "git-subdirectory"]
+    in_ws = [p for p in in_ws if not git_ok(ws.root, "check-ignore", "-q", "--", p)]
+    if in_ws:
+        commit_paths(ws.root, tuple(in_ws), message)
+    for spec, path in files:
+        if spec.type != "git" or spec.read_only:
+            continue
+        repo = os.path.dirname(path)
+        while not os.path.exists(os.path.join(repo, ".git")) and os.path.dirname(repo) != repo:
+            repo = os.path.dirname(repo)
+        pin = [f"--git-dir={os.path.join(repo, '.git')}", f"--work-tree={repo}"]  # never the enclosing repo
+        rel = os.path.relpath(path, repo)
+        if git_ok(repo, *pin, "check-ignore", "-q", "--", rel):
+            continue
+        git_run(repo, *pin, "add", "--", rel)
+        if not git_ok(repo, *pin, "diff", "--cached", "--quiet", "--", rel):
+            git_run(repo, *pin, "commit", "-q", "--no-verify", "-m", message, "--", rel)
 
 
 def copy_results(root: str, dest_rel: str, exclude: list[str]) -> int:

@@ -8,7 +8,7 @@
    as the extra tree entry for `snapshots/<id>/`.
 3. `freeze.commit(sid, moved_results)` after the refs moved: saves the resolved current lineage, forgets
    the lineage of results that were moved away, and writes `lineage.json` at the root of exported
-   resources.
+   resources and into the snapshot's results directory (committed where git holds the resource).
 """
 
 from __future__ import annotations
@@ -38,11 +38,15 @@ class Freeze:
                              0o100644) for name in sorted(self.hashes)]
         return {"lineage": TreeEntry("lineage", repo.write_tree(entries), MODE_TREE)}
 
-    def commit(self, sid: str, moved_results: list[str]) -> None:
+    def commit(self, sid: str, moved_results: list[str], results: list[str] | None = None,
+               results_dir: str | None = None, files: bool = True) -> None:
+        """`files=False` (the commit hook's snapshot): no lineage.json is written, so a `git commit`
+        never grows a commit of ours on top; the next `git dws snapshot` writes them."""
         with store.editing(self.ws) as fresh:
             # a step may have finished since we loaded: resolve again on what is there now
             with contextlib.suppress(LineagePlaceHolderError):
                 fresh.resolve(self.hashes)
             for name in moved_results:
                 fresh.clear_resource(name)
-        export.write_exports(self.ws, sid, self.lset)
+        if files:
+            export.write_exports(self.ws, sid, self.lset, results, results_dir)

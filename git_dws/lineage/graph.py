@@ -301,12 +301,26 @@ def to_dot(g: Graph) -> str:
     for n in g.nodes.values():
         shape = "box" if n.kind == "step" else "ellipse"
         fill = STEP_FILL if n.kind == "step" else ROLE_FILL.get(n.role, ROLE_FILL[""])
-        lines.append(f"  {q(n.id)} [label={q(n.label + chr(10) + n.sublabel)}, shape={shape}, fillcolor={q(fill)}];")
+        label = n.label + "\n" + n.sublabel
+        if n.kind == "step" and n.details.get("parameters"):  # parameters are part of what a step was
+            label += "\n" + params_text(n.details["parameters"])
+        lines.append(f"  {q(n.id)} [label={q(label)}, tooltip={q(details_text(n.details))}, shape={shape}, "
+                     f"fillcolor={q(fill)}];")
     for e in g.edges:
         style = ", style=dashed" if e.kind == "code" else ""
         lines.append(f"  {q(e.source)} -> {q(e.target)} [label={q(e.kind)}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def params_text(p: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v, sort_keys=True, default=str)}" for k, v in sorted(p.items()))
+
+
+def details_text(details: dict[str, Any]) -> str:
+    """A node's details, one `key: value` per line (parameters as k=v)."""
+    return "\n".join(f"{k}: {params_text(v) if k == 'parameters' and isinstance(v, dict) else v}"
+                     for k, v in details.items())
 
 
 def to_svg(g: Graph) -> str:
@@ -324,7 +338,7 @@ def to_svg(g: Graph) -> str:
     for n in g.nodes.values():
         fill = STEP_FILL if n.kind == "step" else ROLE_FILL.get(n.role, ROLE_FILL[""])
         rx = 4 if n.kind == "step" else 20
-        tip = "\n".join(f"{k}: {v}" for k, v in n.details.items())
+        tip = details_text(n.details)
         parts.append(
             f'<g class="node {n.kind}" data-id="{esc(n.id)}"><title>{esc(tip)}</title>'
             f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{NODE_H}" rx="{rx}" fill="{fill}" '

@@ -9,6 +9,7 @@ then read it back as an input placeholder). The misspelled key is still accepted
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import posixpath
 from dataclasses import dataclass, field
@@ -25,7 +26,11 @@ class LineageError(DwsError):
 
 class LineageConflictError(LineageError):
     """Lineage would be kept at a path that overlaps another one of the same resource (a parent or a
-    child path), or one step's inputs overlap each other."""
+    child path), or one step's inputs overlap each other. Its message is one line that names both steps
+    and the fix; `str()` gives the same line, so a user's script that lets it escape shows it whole."""
+
+    def __str__(self) -> str:
+        return f"{self.message} (fix: {self.hint})" if self.hint else self.message
 
 
 class LineageConsistencyError(LineageError):
@@ -126,6 +131,12 @@ class PlaceholderCertificate:
 Certificate = HashCertificate | PlaceholderCertificate
 
 
+def narrow(c: Certificate, ref: ResourceRef) -> Certificate:
+    """The certificate of a covering reference, for a path below it: same version, the path's own
+    reference (so a step that read `data:train.csv` records that subpath, not the whole resource)."""
+    return c if c.ref == ref else dataclasses.replace(c, ref=ref)
+
+
 def cert_from_json(obj: Any) -> Certificate:
     try:
         ref = make_ref(str(obj["resource_name"]), obj.get("subpath"))
@@ -174,7 +185,8 @@ class StepLineage:
         return list(self.output_resources)
 
     def cert_for(self, ref: ResourceRef) -> Certificate | None:
-        return next((c for c in self.output_resources if c.ref == ref or c.ref.covers(ref)), None)
+        c = next((c for c in self.output_resources if c.ref == ref or c.ref.covers(ref)), None)
+        return None if c is None else narrow(c, ref)
 
     def inputs(self) -> list[Certificate]:
         return list(self.input_resources)
@@ -216,7 +228,7 @@ class SourceDataLineage:
         return [self.cert]
 
     def cert_for(self, ref: ResourceRef) -> Certificate | None:
-        return self.cert if ref == self.cert.ref or self.cert.ref.covers(ref) else None
+        return narrow(self.cert, ref) if ref == self.cert.ref or self.cert.ref.covers(ref) else None
 
     def inputs(self) -> list[Certificate]:
         return []
@@ -254,7 +266,8 @@ class ImportedLineage:
         return [c for rec in self.nested_lineage for c in rec.certs() if c.ref.name == self.resource_name]
 
     def cert_for(self, ref: ResourceRef) -> Certificate | None:
-        return next((c for c in self.certs() if c.ref == ref or c.ref.covers(ref)), None)
+        c = next((c for c in self.certs() if c.ref == ref or c.ref.covers(ref)), None)
+        return None if c is None else narrow(c, ref)
 
     def inputs(self) -> list[Certificate]:
         return []

@@ -92,24 +92,28 @@ class LineageSet:
         return sum(len(self.records_for(n)) for n in self.files)
 
     # -- changes ---------------------------------------------------------------------------------
-    def check_put(self, ref: ResourceRef) -> None:
-        """Raise if lineage for `ref` cannot be kept beside what the set has (check (c))."""
-        for other in self.files.get(ref.name, {}):
+    def check_put(self, ref: ResourceRef, step: str | None = None) -> None:
+        """Raise if lineage for `ref` cannot be kept beside what the set has (check (c)). `step` is the
+        step that would write `ref`, named in the message with the step that wrote the other path."""
+        for other, rec in self.files.get(ref.name, {}).items():
             if other == ref:
                 return
-            if other.covers(ref):
-                raise LineageConflictError(
-                    f"cannot record lineage for {ref}: lineage is already recorded for its parent path {other}",
-                    f"write the output to {other} itself, or clear the old lineage: git dws lineage clear {other}")
-            if ref.covers(other):
-                raise LineageConflictError(
-                    f"cannot record lineage for {ref}: lineage is already recorded for its child path {other}",
-                    f"write outputs below {ref} separately, or clear the old lineage: git dws lineage clear {ref}")
+            if not (other.covers(ref) or ref.covers(other)):
+                continue
+            relation = "parent" if other.covers(ref) else "child"
+            who = f"step {step}" if step else "this step"
+            by = f"step {rec.step_name}" if isinstance(rec, StepLineage) else record_what(rec)
+            fix = (f"write {other} as a whole" if relation == "parent" else
+                   f"record the outputs below {ref} one by one (as {other})") + \
+                f", or forget the old lineage first: git dws lineage clear {ref.name}"
+            raise LineageConflictError(
+                f"{who} cannot record lineage for {ref}: {by} already recorded lineage for its "
+                f"{relation} path {other}", fix)
 
     def put(self, rec: LineageRecord) -> None:
         certs = rec.certs()
         for c in certs:
-            self.check_put(c.ref)
+            self.check_put(c.ref, rec.step_name if isinstance(rec, StepLineage) else None)
         for c in certs:
             self.files.setdefault(c.ref.name, {})[c.ref] = rec
             self.dirty.add(c.ref.name)
@@ -242,6 +246,14 @@ class LineageSet:
                     rec.map_certs(fix)
                     if json.dumps(rec.to_json(), sort_keys=True) != before:
                         self.dirty.update({name, *(c.ref.name for c in rec.certs())})
+
+
+def record_what(rec: LineageRecord) -> str:
+    if isinstance(rec, StepLineage):
+        return f"step {rec.step_name}"
+    if isinstance(rec, ImportedLineage):
+        return "imported lineage"
+    return "code" if isinstance(rec, CodeLineage) else "source data"
 
 
 def _all_certs(rec: LineageRecord) -> list[Certificate]:

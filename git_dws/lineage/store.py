@@ -92,13 +92,32 @@ def load_snapshot(ws: Workspace, sid: str) -> LineageSet | None:
     return LineageSet.from_json(objs)
 
 
-def invalidate(ws: Workspace, resource_names: list[str] | tuple[str, ...] | set[str]) -> None:
-    """Forget the current lineage of these resources (their content changed under us, e.g. by a pull).
-    Imported resources read their lineage.json again. `git dws pull` calls this."""
+def moved_under(ws: Workspace, since: str) -> set[str]:
+    """Resources held in the workspace's own tree (git subdirectories) whose directory differs between
+    commit `since` and HEAD: a pull that moved the branch changed their content."""
+    head = ws.repo.head()
+    if head is None or head == since:
+        return set()
+    out = set()
+    for spec in ws.config.resources:
+        if spec.type != "git-subdirectory":
+            continue
+        old, new = ws.repo.tree_path(since, spec.path), ws.repo.tree_path(head, spec.path)
+        if (old.id if old else None) != (new.id if new else None):
+            out.add(spec.name)
+    return out
+
+
+def invalidate(ws: Workspace, resource_names: list[str] | tuple[str, ...] | set[str],
+               since: str | None = None) -> None:
+    """Forget the current lineage of these resources (their content changed under us, e.g. by a pull)
+    and, when `since` (the commit before the branch moved) is given, of every git subdirectory the move
+    changed. Imported resources read their lineage.json again. `git dws pull` calls this."""
     from .export import read_import  # import cycle: export uses this module
 
+    names = sorted({*resource_names, *(moved_under(ws, since) if since else set())})
     with editing(ws) as lset:
-        for name in resource_names:
+        for name in names:
             lset.clear_resource(name)
             spec = ws.config.resource(name)
             if spec is not None and spec.params.get("imported"):

@@ -62,7 +62,7 @@ def encode_listing(entries: list[FileEntry]) -> bytes:
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
-def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
+def decode_listing(data: bytes, prefix: str, uncaptured: bool = False) -> list[FileEntry]:
     """The entries of one listing blob, validated: this is read from git objects another clone may
     have crafted, so anything malformed raises BadManifest (and nothing else) before it is used."""
     where = prefix + LISTING
@@ -91,8 +91,8 @@ def decode_listing(data: bytes, prefix: str) -> list[FileEntry]:
             if mode == MODE_LINK:
                 out.append(FileEntry(path, mode, "", 0, validate.check_link_target(obj.get("target"))))
             else:
-                b3 = obj.get("b3")  # "": content not captured (an S3 resource with store = false)
-                out.append(FileEntry(path, mode, "" if b3 == "" else validate.check_b3(b3),
+                b3 = obj.get("b3")  # "": content not captured (S3 with store = false), if `uncaptured`
+                out.append(FileEntry(path, mode, "" if b3 == "" and uncaptured else validate.check_b3(b3),
                                      validate.check_size(obj.get("size"))))
         except BadManifest as e:
             raise BadManifest(e.why, path) from None

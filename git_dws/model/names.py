@@ -54,9 +54,31 @@ def check_hostname(name: str) -> str:
 def check_resource_name(name: str) -> str:
     if not _RESOURCE_RE.fullmatch(name):
         raise UsageError(
-            f"invalid resource name '{name}'", "use letters, digits, '.', '_' and '-' (at most 100)"
+            f"invalid resource name '{name}'",
+            "use letters, digits, '.', '_' and '-' (at most 100), e.g. --name " + (derived_name(name) or "data"),
         )
     return name
+
+
+def derived_name(base: str) -> str:
+    """A valid resource name made from a directory name: accents dropped (données -> donnees), other
+    characters outside the allowed set become '-' (my data -> my-data). '' if nothing is left."""
+    import unicodedata
+
+    ascii_ = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_).strip("-._")
+    return name[:100]
+
+
+def resource_name_for(name: str | None, base: str) -> str:
+    """The name given with --name (checked), else one derived from the directory name `base`."""
+    if name:
+        return check_resource_name(name)
+    derived = derived_name(base)
+    if not derived or not _RESOURCE_RE.fullmatch(derived):
+        raise UsageError(f"cannot make a resource name from the directory name '{base}'",
+                         "give one with --name (letters, digits, '.', '_' and '-')")
+    return derived
 
 
 def is_resource_name(name: str) -> bool:

@@ -10,7 +10,7 @@ from ..config import ResourceSpec
 from ..errors import BatchModeError, DwsError, UsageError, UserAbort
 from ..interact import Confirm
 from ..lineage import export as lineage_export
-from ..model.names import check_resource_name
+from ..model.names import resource_name_for
 from ..store.git import git_run
 from ..workspace import Workspace
 
@@ -41,11 +41,8 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
     if os.path.exists(os.path.join(full, ".git")):  # its own repository: an external git resource
         from .add_external import add_git_repo
 
-        if export or imported:
-            raise UsageError("--export and --imported are not supported for a separate repository yet",
-                             "add a subdirectory of the workspace or a local-files directory instead")
-
-        return add_git_repo(ws, path, role=role, name=name, read_only=read_only, branch=branch)
+        return add_git_repo(ws, path, role=role, name=name, read_only=read_only, branch=branch, export=export,
+                            imported=imported)
     rel = ws.rel_to_root(full)
     if rel is None:
         raise DwsError(f"{path} is outside the workspace and not a git repository",
@@ -58,7 +55,7 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
     if read_only:
         raise UsageError("--read-only is not supported for a subdirectory of the workspace",
                          "leave out --read-only; it applies to separate repositories")
-    _check_new(ws, name or os.path.basename(full), full)
+    _check_new(ws, resource_name_for(name, os.path.basename(full)), full)
     created = False
     if not os.path.isdir(full):
         if os.path.lexists(full):
@@ -72,13 +69,11 @@ def add_git(ws: Workspace, path: str, *, role: str, name: str | None = None, rea
         with open(os.path.join(full, "README.txt"), "w") as f:
             f.write(README_TEXT[role])
         created = True
-    spec_name = check_resource_name(name or os.path.basename(full))
+    spec_name = resource_name_for(name, os.path.basename(full))
     params = lineage_export.prepare_add(full, spec_name, role, export, imported)
     spec = ResourceSpec(spec_name, "git-subdirectory", role, rel, params)
-    if export:  # lineage.json, rewritten at each snapshot, is kept out of the resource's content
-        ensure_gitignore(ws.root, [f"/{rel}/{lineage_export.FILENAME}"])
-    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}",
-                   ((rel,) if created else ()) + ((".gitignore",) if export else ()))
+    # an exported resource's lineage.json is committed after each snapshot (it travels with the data)
+    ws.save_config(ws.config.with_resource(spec), f"Add resource {spec.name}", (rel,) if created else ())
     lineage_export.finish_add(ws, spec)
     return AddResult(spec.name, spec.type, role, rel)
 
@@ -94,7 +89,7 @@ def add_local_files(ws: Workspace, path: str, *, role: str, name: str | None = N
     rel = ws.rel_to_root(full)
     if rel == ".":
         raise UsageError("the workspace root cannot be a local-files resource", "add a subdirectory")
-    spec_name = check_resource_name(name or os.path.basename(full))
+    spec_name = resource_name_for(name, os.path.basename(full))
     _check_new(ws, spec_name, full)
     if rel is not None:
         tracked = git_run(ws.root, "ls-files", "-z", "--", rel).stdout
@@ -135,6 +130,15 @@ def _check_new(ws: Workspace, name: str, full: str) -> None:
         if full == other or full.startswith(other + os.sep) or other.startswith(full + os.sep):
             raise UsageError(f"{full} overlaps resource '{r.name}' ({other})",
                              "resources may not be nested in or contain each other")
+    from ..scratch import scratch_dir
+
+    try:  # the scratch directory is never snapshotted (ORIGINAL §1.4)
+        scratch = os.path.realpath(scratch_dir(ws))
+    except DwsError:
+        scratch = ""  # machine-local and not set here: nothing to overlap
+    if scratch and (full == scratch or full.startswith(scratch + os.sep) or scratch.startswith(full + os.sep)):
+        raise UsageError(f"{full} overlaps the scratch directory {scratch}",
+                             "scratch is never snapshotted; keep resources outside it")
     git_dir = ws.repo.git_dir
     if full == git_dir or full.startswith(git_dir + os.sep):
         raise UsageError("a resource cannot live inside .git", "give a directory of the working tree")

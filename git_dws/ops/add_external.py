@@ -9,6 +9,7 @@ from typing import Any
 
 from ..config import ResourceSpec
 from ..errors import DwsError, UsageError
+from ..lineage import export as lineage_export
 from ..model.names import check_resource_name
 from ..store.git import git_run, repo_git
 from ..workspace import Workspace
@@ -25,7 +26,11 @@ def _save(ws: Workspace, spec: ResourceSpec, rel: str | None) -> AddResult:
 
 
 def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None, read_only: bool = False,
-                 branch: str | None = None) -> AddResult:
+                 branch: str | None = None, export: bool = False, imported: bool = False) -> AddResult:
+    lineage_export.check_flags(role, export, imported)
+    if export and read_only:
+        raise UsageError("--export and --read-only cannot be used together",
+                         "an exported repository gets lineage.json committed at each snapshot")
     full = os.path.realpath(path)
     # Pinned to PATH's own repository: a directory without .git must not borrow the workspace's origin.
     origin = repo_git(full, "remote", "get-url", "origin", check=False)
@@ -53,17 +58,21 @@ def add_git_repo(ws: Workspace, path: str, *, role: str, name: str | None = None
     if not current:
         raise DwsError(f"{path} has a detached HEAD", "check out a branch there, or give --branch")
     params: dict[str, Any] = {"remote_origin_url": url, "branch": current}
-    if read_only:
+    if read_only or imported:  # the original: an imported repository is read-only
         params["read_only"] = True
+    params.update(lineage_export.prepare_add(full, spec_name, role, export, imported))
     spec = ResourceSpec(spec_name, "git", role, committed_path(ws, spec_name, rel, full), params)
-    return _save(ws, spec, rel)
+    result = _save(ws, spec, rel)
+    lineage_export.finish_add(ws, spec)
+    return result
 
 
 def add_rclone(ws: Workspace, remote: str, local_path: str, *, role: str, name: str | None = None,
                master: str = "none", sync_mode: str = "copy", size_only: bool = False,
-               config: str | None = None) -> tuple[AddResult, str]:
+               config: str | None = None, export: bool = False, imported: bool = False) -> tuple[AddResult, str]:
     from ..resources.rclone import MASTERS, SYNC_MODES, Rclone, check_remote
 
+    lineage_export.check_flags(role, export, imported)
     if master not in MASTERS:
         raise UsageError(f"--master must be one of {', '.join(MASTERS)}", "the default is none")
     if sync_mode not in SYNC_MODES:
@@ -83,9 +92,16 @@ def add_rclone(ws: Workspace, remote: str, local_path: str, *, role: str, name: 
         params["size_only"] = True
     if cfg:  # machine-local: a committed rclone config could run commands on every clone (sftp `ssh`)
         ws.repo.config_set(f"dws-resource.{spec_name}.rclone-config", cfg)
+    if export:
+        params["export"] = True
     spec = ResourceSpec(spec_name, "rclone", role, committed_path(ws, spec_name, rel, full), params)
     copied = Rclone(ws, spec).initial_copy()
-    return _save(ws, spec, rel), copied
+    if imported:  # lineage.json came with the copy: check it before the resource is saved
+        spec = ResourceSpec(spec.name, spec.type, spec.role, spec.path,
+                            {**params, **lineage_export.prepare_add(full, spec_name, role, False, True)})
+    result = _save(ws, spec, rel)
+    lineage_export.finish_add(ws, spec)
+    return result, copied
 
 
 def add_s3(ws: Workspace, location: str, *, role: str, name: str | None = None,

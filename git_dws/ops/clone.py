@@ -41,7 +41,7 @@ class CloneResult:
 
 def clone(url: str, directory: str | None = None, *, hostname: str | None = None, ask: Ask | None = None,
           paths: dict[str, str] | None = None, data: bool = True, only: list[str] | None = None,
-          skip: list[str] | None = None, progress: Progress = NULL) -> CloneResult:
+          skip: list[str] | None = None, progress: Progress = NULL, scratch: str | None = None) -> CloneResult:
     """`paths`: this machine's directory of resources that live outside the workspace (NAME -> DIR),
     kept in machine-local settings. `data=False` (--no-data) fetches no data; only/skip as pull."""
     dest = os.path.abspath(directory or _default_dir(url))
@@ -54,20 +54,22 @@ def clone(url: str, directory: str | None = None, *, hostname: str | None = None
         _cleanup(dest, created)
         raise DwsError(f"cannot clone {url}: {last}", "check the URL and your access to it")
     try:
-        return _setup(dest, hostname, ask, paths or {}, data, only, skip, progress)
+        return _setup(dest, hostname, ask, paths or {}, data, only, skip, progress, scratch)
     except BaseException:
         _cleanup(dest, created)
         raise
 
 
 def _setup(dest: str, hostname: str | None, ask: Ask | None, paths: dict[str, str], data: bool,
-           only: list[str] | None, skip: list[str] | None, progress: Progress) -> CloneResult:
+           only: list[str] | None, skip: list[str] | None, progress: Progress,
+           scratch: str | None = None) -> CloneResult:
     if not os.path.exists(os.path.join(dest, FILENAME)):
         raise DwsError(f"the cloned repository has no {FILENAME}: it is not a git-dws workspace",
                        "clone it with plain `git clone`, or check the URL")
     ws = Workspace.open(dest)
     host = hostname or (ask("Hostname for this machine", default_hostname()) if ask else default_hostname())
     ws.repo.config_set("dws.hostname", check_hostname(host))
+    _setup_scratch(ws, ask, scratch)
     travel.configure_all(dest)
     exchange.fetch(dest, "origin")
     merge_refs(ws, "origin")  # every snapshot validated before its refs are taken
@@ -156,6 +158,13 @@ def _restore_each(ws: Workspace, sid: str, names: list[str], missing: dict[str, 
             continue
         restored.update(result.restored)
     return restored
+
+
+def _setup_scratch(ws: Workspace, ask: Ask | None, scratch: str | None) -> None:
+    """This machine's scratch directory (asked for, or given, when the workspace keeps it outside)."""
+    from ..scratch import setup_for_clone
+
+    setup_for_clone(ws, ask, scratch)
 
 
 def _default_dir(url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .. import scratch as scratch_mod
 from ..config import FILENAME, ResourceSpec, WorkspaceConfig
 from ..errors import DwsError, UsageError
 from ..model.names import check_hostname
@@ -38,6 +39,8 @@ def init(directory: str, name: str | None = None, *, hostname: str | None = None
                          f"run `git dws init` at the top of the repository: cd {repo.workdir}")
     if os.path.exists(os.path.join(root, FILENAME)):
         raise DwsError(f"{root} is already a git-dws workspace", f"its configuration is {FILENAME}")
+    if scratch:
+        scratch_mod.choose(root, scratch)  # refuse a bad directory before anything is written
     if repo is None:
         _check_identity(root)  # fail before writing anything if git cannot commit
         git_run(root, "init", "-q")
@@ -47,14 +50,12 @@ def init(directory: str, name: str | None = None, *, hostname: str | None = None
     host = check_hostname(hostname) if hostname else default_hostname()
     repo.config_set("dws.hostname", host)
 
-    params: dict[str, object] = {}
+    # the scratch directory: <ws>/scratch by default, or a machine-local directory outside (git config)
+    scratch_rel, scratch_local = scratch_mod.choose(root, scratch) if scratch else (scratch_mod.DEFAULT, None)
+    params: dict[str, object] = {scratch_mod.PARAM: scratch_rel}
     ignores = list(GITIGNORE)
-    if scratch:
-        if os.path.isabs(scratch):
-            raise UsageError("--scratch-directory must be relative to the workspace",
-                             "give a path such as 'scratch'")
-        params["scratch_directory"] = scratch
-        ignores.append(f"/{scratch.strip('/')}/")
+    if scratch_local is None:
+        ignores.append(scratch_mod.gitignore_line(scratch_rel))
     resources = []
     for role in roles or []:
         os.makedirs(os.path.join(root, role), exist_ok=True)
@@ -67,6 +68,9 @@ def init(directory: str, name: str | None = None, *, hostname: str | None = None
     ensure_gitignore(root, ignores)
     ws = Workspace(repo, config)
     ws.save_config(config, "git dws init", (".gitignore", *(r.path for r in resources)))
+    if scratch_local is not None:
+        repo.config_set(scratch_mod.LOCAL_KEY, scratch_local)
+    scratch_mod.ensure(ws)
     travel.configure_all(root)
     return InitResult(config.name, root, created, [r.name for r in resources])
 

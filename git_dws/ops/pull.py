@@ -112,7 +112,7 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
             else:
                 ws.set_current_snapshot(target)
         pulled = {} if only_workspace else pull_resources(ws, selected, progress)
-        invalidate_lineage(ws, set(restored) | set(pulled))
+        invalidate_lineage(ws, set(restored) | set(pulled), since=local)  # and git subdirectories the move changed
         messages = []
         if action == "merge" and refs.new_snapshots:
             messages.append("the branches were merged; the data stays at your snapshot. `git dws report history` "
@@ -387,10 +387,10 @@ def pull_resources(ws: Workspace, names: list[str], progress: Progress) -> dict[
     return out
 
 
-def invalidate_lineage(ws: Workspace, names: set[str]) -> None:
+def invalidate_lineage(ws: Workspace, names: set[str], since: str | None = None) -> None:
     """Resources a pull changed lose their current lineage (imported ones read theirs again), as in
     the original. The single call site of the lineage package in pull."""
-    if names:
+    if names or since:
         from ..lineage import invalidate
 
-        invalidate(ws, sorted(names))
+        invalidate(ws, sorted(names), since)

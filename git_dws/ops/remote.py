@@ -7,6 +7,7 @@ rclone its own config."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -53,7 +54,8 @@ def add_remote(ws: Workspace, name: str, url: str, *, endpoint_url: str | None =
         if _USERINFO.match(text):
             raise UsageError("credentials do not belong in a data remote URL (it is committed)",
                              "S3: use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile; rclone: rclone config")
-    kind, _ = parse_url(url, ws.root)
+    kind, where = parse_url(url, ws.root)
+    _check_directory(kind, where, url)
     if endpoint_url and kind != "s3":
         raise UsageError("--endpoint-url is only for s3:// data remotes",
                          "a directory or rclone remote needs no endpoint; drop --endpoint-url")
@@ -104,7 +106,25 @@ def choose(ws: Workspace, name: str | None = None) -> DataRemote | None:
 def backend(ws: Workspace, remote: DataRemote) -> Backend:
     url = ws.repo.config_get(f"dws-remote.{remote.name}.url") or remote.url
     ep = remote.params.get("endpoint_url")
+    _check_directory(*parse_url(url, ws.root), url, remote.name)
     return open_backend(url, ws.root, str(ep) if ep else None)
+
+
+def _check_directory(kind: str, where: str, url: str, name: str | None = None) -> None:
+    """A directory data remote whose path is a file (or under one) would fail deep in a transfer."""
+    if kind != "dir":
+        return
+    path = where
+    while path and not os.path.lexists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent
+    if os.path.lexists(path) and not os.path.isdir(path):
+        what = f"data remote '{name}' ({url})" if name else f"data remote {url}"
+        raise DwsError(f"{what} is not a directory: {path} is a file",
+                       "point it at a directory: git dws remote remove NAME, then git dws remote add NAME DIR"
+                       if name else "give a directory (it is created if missing)")
 
 
 # -- content of snapshots -----------------------------------------------------------------------------
@@ -123,7 +143,7 @@ def content_sizes(ws: Workspace, sids: Iterable[str], resources: set[str] | None
             if e.is_tree:
                 walk(e.id)
             elif e.name == LISTING:
-                for fe in decode_listing(repo.read_blob(e.id), ""):
+                for fe in decode_listing(repo.read_blob(e.id), "", uncaptured=True):  # "": nothing stored
                     if fe.digest and not fe.is_link:
                         out[fe.digest] = fe.size
 

@@ -1,6 +1,7 @@
 """`git dws report lineage [--snapshot S]`: one row per recorded reference (resource or path): what
-made it (a step, source data, code), and the versions of the step's inputs (`current` when the input
-is still at the version the step read)."""
+made it (a step, source data, code), the step's parameters, and the versions of its inputs and code.
+In the current lineage an input still at the version the step read shows `(current)`; in a snapshot's
+(frozen) lineage every input and code reference shows the exact hash it had at that snapshot."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class LineageRow:
     details: str
     inputs: list[str] | None
     record: dict[str, Any]
+    code: list[str] | None = None
+    parameters: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,7 @@ class LineageReport:
     def to_json(self) -> dict[str, Any]:
         return {"snapshot": self.snapshot, "tags": list(self.tags), "lineage": [
             {"resource": r.resource, "type": r.type, "details": r.details, "inputs": r.inputs,
-             "record": r.record} for r in self.rows]}
+             "code": r.code, "parameters": r.parameters, "record": r.record} for r in self.rows]}
 
 
 def load(ws: Workspace, snapshot: str | None) -> tuple[LineageSet, str | None, tuple[str, ...]]:
@@ -56,16 +59,17 @@ def lineage_report(ws: Workspace, snapshot: str | None = None) -> LineageReport:
                 scope = nested_set(rec)
                 for nested in rec.nested_lineage:
                     for c in nested.certs():
-                        rows.append(_row(str(c.ref), nested, scope))
+                        rows.append(_row(str(c.ref), nested, scope, True))  # exported lineage is frozen
                 break  # every key of an imported resource points at the same record
-            rows.append(_row(str(ref), rec, lset))
+            rows.append(_row(str(ref), rec, lset, sid is not None))
     return LineageReport(sid, tags, rows)
 
 
-def _row(ref: str, rec: LineageRecord, scope: LineageSet) -> LineageRow:
+def _row(ref: str, rec: LineageRecord, scope: LineageSet, frozen: bool) -> LineageRow:
     def show(c: Certificate) -> str:
-        return f"{c.ref} (current)" if scope.is_current(c) else f"{c.ref} ({c.label()})"
+        return f"{c.ref} (current)" if not frozen and scope.is_current(c) else f"{c.ref} ({c.label()})"
 
     if isinstance(rec, StepLineage):
-        return LineageRow(ref, "Step", rec.label(), [show(c) for c in rec.input_resources], rec.to_json())
+        return LineageRow(ref, "Step", rec.label(), [show(c) for c in rec.input_resources], rec.to_json(),
+                          [show(c) for c in rec.code_resources], dict(rec.parameters))
     return LineageRow(ref, record_kind(rec), rec.label(), None, rec.to_json())

@@ -104,8 +104,11 @@ def run_step(ws: Workspace, command: list[str], *, step: str | None = None, inpu
 
 
 def _run(command: list[str], cwd: str | None) -> int:
+    from ..lineage.api import STEP_ENV
+
+    env = {**os.environ, STEP_ENV: "1"}  # lineage errors in the command show as error:/hint: lines
     try:
-        return subprocess.run(command, cwd=cwd, check=False).returncode
+        return subprocess.run(command, cwd=cwd, check=False, env=env).returncode
     except FileNotFoundError:
         raise DwsError(f"command not found: {command[0]}", "check the command after `--`") from None
     except PermissionError:

@@ -24,7 +24,7 @@ from ..resources.git_subdir import GitSubdirectory
 from ..store import travel
 from ..store.repo import TreeEntry
 from ..store.snapdb import NewSnapshot
-from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace, commit_paths
+from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace, stage_commit
 from .resolve import snapshot_of_tag
 
 
@@ -89,17 +89,28 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
         moved = sum(copy_results(r.local_path, results_dir, exclude) if r.spec.params.get("export")
                     else r.move_results(results_dir, exclude) for r in results)  # exported: copied
 
+    # The resources' pending changes become a commit whose branch moves in the same transaction as
+    # the snapshot's refs below: a kill in between leaves neither (only the paths staged in the index).
+    branch_move: tuple[str, str, str | None] | None = None
     if not for_commit:  # only directories that changed: an untouched index stays byte-for-byte the same
         changed = [r.spec.path for r in resources
                    if isinstance(r, GitSubdirectory) and r.current_tree() != r.head_tree()]
-        if changed:
-            commit_paths(ws.root, tuple(changed), f"Snapshot {tag or number}: commit resource changes")
-    head = repo.head()
+        made = stage_commit(ws.root, tuple(changed), f"Snapshot {tag or number}: commit resource changes") \
+            if changed else None
+        if made is not None:
+            branch_move = (repo.head_ref() or "HEAD", made[0], made[1])
+    head = branch_move[1] if branch_move else repo.head()
     assert head is not None
 
-    states = tuple(ResourceState(r.spec.name, r.spec.type, r.spec.role,
-                                 early[r.spec.name] if r.spec.name in early else r.snapshot(progress))
-                   for r in resources)
+    def state_of(r: Any) -> str:
+        if r.spec.name in early:
+            return str(early[r.spec.name])
+        if isinstance(r, GitSubdirectory) and branch_move:  # its tree in the commit not yet on the branch
+            e = repo.tree_path(head, r.spec.path)
+            return e.id if e is not None and e.is_tree else repo.write_tree([])
+        return str(r.snapshot(progress))
+
+    states = tuple(ResourceState(r.spec.name, r.spec.type, r.spec.role, state_of(r)) for r in resources)
     content = SnapshotContent(states)
     sid = content.id
     tags = (tag,) if tag else ()
@@ -139,7 +150,7 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     manifest, old_manifest = db.write(add, [], update, f"snapshot {sid[:12]}{f' ({tag})' if tag else ''}", who)
     notes, old_notes = repo.notes_commit(NOTES_REF, {head: note_bytes([*note_ids, sid])}, who,
                                          f"git dws snapshot {sid[:12]}")
-    refs: list[tuple[str, str | None, str | None]] = [
+    refs: list[tuple[str, str | None, str | None]] = [*([branch_move] if branch_move else []),
         (MANIFESTS_REF, manifest, old_manifest),
         (NOTES_REF, notes, old_notes),
     ]
@@ -150,7 +161,8 @@ def _take(ws: Workspace, tag: str | None, message: str, progress: Progress,
     ws.set_current_snapshot(sid)
     if not for_commit:  # a remote added since init carries the snapshots with plain `git push` too
         travel.configure_new(ws.root)
-    lineage.commit(sid, [r.spec.name for r in results if moved and not r.spec.params.get("export")])
+    lineage.commit(sid, [r.spec.name for r in results if moved and not r.spec.params.get("export")],
+                   [r.spec.name for r in results] if moved else [], meta.results_dir, files=not for_commit)
     return SnapshotResult(sid, tag, number, not update.get(sid), head, meta.results_dir, moved)
 
 

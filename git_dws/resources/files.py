@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import BadManifest, DwsError
@@ -83,7 +84,8 @@ def scan(root: str, allow_missing: bool = False,
     return found, skipped
 
 
-def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWriter | None) -> str:
+def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWriter | None,
+           on_bytes: Callable[[int], None] | None = None) -> str:
     """Content hash of a found file. With a store, also captures content the store lacks. Safe to call
     from worker threads for large files (pack is None then)."""
     cached = cache.get(f.rel, f.key)
@@ -97,7 +99,7 @@ def digest(f: Found, cache: StatCache, store: ContentStore | None, pack: PackWri
                 data = fh.read()
             d = pack.add(data)
         else:
-            d = store.add_large(f.path, cache.previous(f.rel))
+            d = store.add_large(f.path, cache.previous(f.rel), on_bytes)
     except PermissionError:
         raise DwsError(f"cannot read {f.path}: permission denied",
                        "fix its permissions (chmod u+r) or move it out of the resource") from None
@@ -142,7 +144,7 @@ def _write_dirs(repo: Repo, files: dict[str, list[FileEntry]], dirs: dict[str, s
         trees[d] = repo.write_tree(items)
 
 
-def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = ()) -> dict[str, FileEntry]:
+def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = (), uncaptured: bool = False) -> dict[str, FileEntry]:
     """The files a manifest tree records, validated entry by entry (the tree may come from another
     clone): subtrees are directories with valid names, `.dws-files` is the one listing blob, nothing
     else; a file and a directory never share a path. Raises BadManifest. Iterative: a crafted tree may
@@ -160,7 +162,7 @@ def read_manifest(repo: Repo, tree: str, extra: tuple[str, ...] = ()) -> dict[st
             if e.name == LISTING:
                 if e.mode != 0o100644:
                     raise BadManifest("the file listing is not a plain blob", prefix + e.name)
-                for fe in decode_listing(repo.read_blob(e.id), prefix):
+                for fe in decode_listing(repo.read_blob(e.id), prefix, uncaptured):
                     out[fe.path] = fe
             elif e.is_tree:
                 sub = prefix + tree_name_to_dir(e.name)

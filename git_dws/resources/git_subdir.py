@@ -59,7 +59,12 @@ class GitSubdirectory:
                 shutil.copy2(src, index)
             env = {"GIT_INDEX_FILE": index}
             git_run(self.ws.root, "add", "-A", "--ignore-errors", "--", self.spec.path, env=env)
-            tree = git_oneline(self.ws.root, "write-tree", f"--prefix={self.spec.path}/", env=env)
+            proc = git_run(self.ws.root, "write-tree", f"--prefix={self.spec.path}/", env=env, check=False)
+            if proc.returncode != 0 and b"not found" in proc.stderr:
+                return EMPTY_TREE  # nothing in it git would commit (an empty directory)
+            if proc.returncode != 0:
+                tree = git_oneline(self.ws.root, "write-tree", f"--prefix={self.spec.path}/", env=env)  # raises
+            tree = proc.stdout.decode().strip()
         return tree or EMPTY_TREE
 
     def snapshot(self, progress: Progress) -> str:
@@ -101,6 +106,9 @@ class GitSubdirectory:
         new_root = replace_subtree(repo, repo.commit_tree_id(head), path, plan.tree)
         message = f"Restore {self.spec.name} to snapshot {plan.snapshot[:12]}\n\nBy git dws restore."
         commit = repo.write_commit(new_root, [head], message, repo.identity())
+        # A copied workspace (cp -a) has new inodes and times: without a refresh read-tree sees every
+        # entry as "not uptodate" and refuses.
+        git_run(root, "update-index", "-q", "--refresh", check=False)
         git_run(root, "read-tree", "-m", "-u", "HEAD", commit)  # index + work tree, refuses to clobber
         repo.update_refs([(repo.head_ref() or "HEAD", commit, head)], f"git dws restore {self.spec.name}")
 

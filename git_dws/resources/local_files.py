@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import DwsError
 from ..model.diff import Changes, compare
 from ..model.manifest import MODE_EXEC, MODE_LINK, FileEntry
-from ..progress import Progress
+from ..progress import BYTES, NULL_TASK, Progress
 from ..safefs import SafeDir
 from ..store.cas import SMALL, ContentStore, hash_bytes
 from ..store.repo import Repo
@@ -69,10 +69,15 @@ class LocalFiles:
                     out[f.rel] = files.entry(f, files.digest(f, cache, store, pack))
                     task.advance()
         # Large files: hashing and copying release the GIL, so two threads keep both cores busy.
+        big = progress.task(f"{self.spec.name}: {'storing' if store else 'hashing'} large files",
+                            sum(f.size for f in large), BYTES) if large else NULL_TASK
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for f, d in zip(large, pool.map(lambda f: files.digest(f, cache, store, None), large), strict=True):
+            for f, d in zip(large, pool.map(lambda f: files.digest(f, cache, store, None, big.advance), large),
+                            strict=True):
                 out[f.rel] = files.entry(f, d)
                 task.advance()
+        if large:
+            progress.done(big)
         progress.done(task)
         return out, cache
 
@@ -142,9 +147,14 @@ class LocalFiles:
                 parent = os.path.dirname(e.path)
                 if parent:
                     root.makedirs(parent)
+            big = progress.task(f"{self.spec.name}: restoring large files", sum(e.size for e in large),
+                                BYTES) if large else NULL_TASK
             with ThreadPoolExecutor(max_workers=2) as pool:  # copying releases the GIL: both cores busy
-                for _ in pool.map(lambda e: _write(self.ws, root, e, umask), large):
+                for e, _ in zip(large, pool.map(lambda e: _write(self.ws, root, e, umask), large), strict=True):
                     task.advance()
+                    big.advance(e.size)
+            if large:
+                progress.done(big)
         progress.done(task)
 
     def move_results(self, dest_rel: str, exclude: list[str]) -> int:

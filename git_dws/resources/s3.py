@@ -39,7 +39,7 @@ class S3Resource:
 
     @staticmethod
     def check_manifest(repo: Repo, tree: str) -> None:
-        filemod.read_manifest(repo, tree, (META,))
+        filemod.read_manifest(repo, tree, (META,), uncaptured=True)
         e = repo.tree_path(tree, META)
         if e is not None:
             for line in repo.read_blob(e.id).splitlines():
@@ -140,7 +140,7 @@ class S3Resource:
                 for k, o in objs.items()}
 
     def _recorded(self, tree: str) -> tuple[dict[str, FileEntry], dict[str, Obj]]:
-        files = filemod.read_manifest(self.ws.repo, tree, (META,))
+        files = filemod.read_manifest(self.ws.repo, tree, (META,), uncaptured=True)
         meta: dict[str, Obj] = {}
         e = self.ws.repo.tree_path(tree, META)
         if e is not None:
@@ -205,7 +205,7 @@ class S3Resource:
             raise explain(e, self.where) from e
 
     def files(self, tree: str) -> dict[str, FileEntry]:
-        return filemod.read_manifest(self.ws.repo, tree, (META,))
+        return filemod.read_manifest(self.ws.repo, tree, (META,), uncaptured=True)
 
     def status(self, base_tree: str | None, progress: Progress) -> Changes:
         current = self._entries(self.listing(), self._cache())

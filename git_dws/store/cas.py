@@ -16,7 +16,7 @@ import fcntl
 import os
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import blake3
 
@@ -27,7 +27,7 @@ SMALL = 512 * 1024  # objects below this size go into packs
 _IDX_MAGIC = b"DWSIDX1\n"
 _IDX_ENTRY = struct.Struct(">32sQQ")
 _FICLONE = 0x40049409
-_CHUNK = 16 << 20
+_CHUNK = 4 << 20  # fits the L2/L3 caches better than 16 MiB: hashed while still hot
 
 
 def hash_bytes(data: bytes) -> str:
@@ -53,6 +53,7 @@ class ContentStore:
         self.root = root
         self._packs_dir = os.path.join(root, "packs")
         self._index: dict[str, _Loc] | None = None
+        self._fds: dict[str, int] = {}  # open packs (see _pack_fd)
 
     # -- lookup --------------------------------------------------------------------------------------
     def _packed(self) -> dict[str, _Loc]:
@@ -77,11 +78,18 @@ class ContentStore:
     def has(self, digest: str) -> bool:
         return digest in self._packed() or os.path.exists(self._loose(digest))
 
+    def _pack_fd(self, pack: str) -> int:
+        """One descriptor per pack for the store's life: a restore of 20,000 small files would otherwise
+        open and close the same pack 20,000 times. pread needs no shared offset, so threads may share it."""
+        fd = self._fds.get(pack)
+        if fd is None:
+            fd = self._fds.setdefault(pack, os.open(pack, os.O_RDONLY | os.O_CLOEXEC))
+        return fd
+
     def read(self, digest: str) -> bytes:
         loc = self._packed().get(digest)
         if loc is not None:
-            with open(loc[0], "rb") as f:
-                return os.pread(f.fileno(), loc[2], loc[1])
+            return os.pread(self._pack_fd(loc[0]), loc[2], loc[1])
         try:
             with open(self._loose(digest), "rb") as f:
                 return f.read()
@@ -93,8 +101,7 @@ class ContentStore:
         """Write the object into `fd`, an open, empty file: reflinked or copied from a loose object."""
         loc = self._packed().get(digest)
         if loc is not None:
-            with open(loc[0], "rb") as f:
-                _write_all(fd, os.pread(f.fileno(), loc[2], loc[1]))
+            _write_all(fd, os.pread(self._pack_fd(loc[0]), loc[2], loc[1]))
             return
         try:
             src = open(self._loose(digest), "rb")  # noqa: SIM115 (closed below; the with would hide the hint)
@@ -104,18 +111,40 @@ class ContentStore:
         with src:
             _clone_or_copy(src.fileno(), fd)
 
+    def read_many(self, digests: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(digest, bytes) of many objects, in the order they lie on disk: one open file per pack and
+        reads in offset order, not an open per object (a push of 20,000 objects reads them all)."""
+        packed = self._packed()
+        by_pack: dict[str, list[tuple[int, int, str]]] = {}
+        loose: list[str] = []
+        for d in digests:
+            loc = packed.get(d)
+            if loc is None:
+                loose.append(d)
+            else:
+                by_pack.setdefault(loc[0], []).append((loc[1], loc[2], d))
+        for pack, items in sorted(by_pack.items()):
+            items.sort()
+            with open(pack, "rb") as f:
+                for off, size, d in items:
+                    yield d, os.pread(f.fileno(), size, off)
+        for d in loose:
+            yield d, self.read(d)
+
     # -- adding --------------------------------------------------------------------------------------
-    def add_large(self, path: str, expect: str | None = None) -> str:
+    def add_large(self, path: str, expect: str | None = None,
+                  on_bytes: Callable[[int], None] | None = None) -> str:
         """Capture a large file and return its digest, computed from the bytes stored (so store and
         manifest agree even if the user's file changes meanwhile). With `expect` (the digest the file
-        had before) the file is hashed first and not copied again when the store already has it."""
+        had before) the file is hashed first and not copied again when the store already has it.
+        `on_bytes(n)` is told of every n bytes copied (a progress bar in bytes)."""
         if expect is not None and self.has(expect) and hash_file(path, os.path.getsize(path)) == expect:
             return expect
         os.makedirs(self.root, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         os.close(fd)
         try:
-            digest = _capture(path, tmp)
+            digest = _capture(path, tmp, on_bytes)
             final = self._loose(digest)
             if os.path.exists(final):
                 os.unlink(tmp)
@@ -166,11 +195,15 @@ class PackWriter:
 
     def add(self, data: bytes) -> str:
         digest = hash_bytes(data)
+        self.add_known(digest, data)
+        return digest
+
+    def add_known(self, digest: str, data: bytes) -> None:
+        """Add bytes whose BLAKE3 `digest` the caller has just verified (a download), not hashing twice."""
         if digest not in self._index and digest not in self._entries:
             self._f.write(data)
             self._entries[digest] = (self._offset, len(data))
             self._offset += len(data)
-        return digest
 
     def finish(self) -> None:
         self._f.close()
@@ -218,36 +251,78 @@ def _atomic_write(path: str, data: bytes) -> None:
         raise
 
 
-def _capture(src: str, dest: str) -> str:
+def _capture(src: str, dest: str, on_bytes: Callable[[int], None] | None = None) -> str:
     """Reflink `src` to the existing empty file `dest` and hash the clone, or, where the filesystem
-    cannot clone, copy and hash in one pass (measured here: 0.45 s per 512 MiB against 1.1 s for
-    copy_file_range followed by a hash)."""
-    with open(src, "rb") as s, open(dest, "r+b") as d:
+    cannot clone, copy and hash in one pass: each chunk is read once into a reused buffer, hashed there
+    and written from there, so the digest is of exactly the bytes stored and nothing is read twice."""
+    with open(src, "rb", buffering=0) as s, open(dest, "r+b", buffering=0) as d:
         try:
             fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
-            return hash_file(dest, os.fstat(d.fileno()).st_size)
+            size = os.fstat(d.fileno()).st_size
+            digest = hash_file(dest, size)
+            if on_bytes:
+                on_bytes(size)
+            return digest
         except OSError:
             pass
+        size = os.fstat(s.fileno()).st_size
+        with contextlib.suppress(OSError):  # a hint: read ahead generously
+            os.posix_fadvise(s.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
         h = blake3.blake3(max_threads=blake3.blake3.AUTO)
-        while chunk := s.read(_CHUNK):
-            h.update(chunk)
-            d.write(chunk)
+        buf = bytearray(_CHUNK)
+        view = memoryview(buf)
+        written = 0
+        while n := s.readinto(buf):
+            chunk = view[:n]
+            h.update(chunk)  # blake3 and the write below release the GIL: two files keep two cores busy
+            _write_all(d.fileno(), chunk)
+            written += n
+            if on_bytes:
+                on_bytes(n)
+        if written != size:
+            os.ftruncate(d.fileno(), written)  # the file shrank while we read it: keep what we hashed
         return str(h.hexdigest())
 
 
-def _clone_or_copy(src: int, dest: int) -> None:
-    """Reflink where the filesystem can, else a plain chunked copy (faster than copy_file_range on
-    ext4 here, see _capture)."""
-    try:
-        fcntl.ioctl(dest, _FICLONE, src)
-        return
-    except OSError:
-        pass
-    while chunk := os.read(src, _CHUNK):
-        _write_all(dest, chunk)
-
-
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def _clone_or_copy(src_fd: int, dest_fd: int) -> None:
+    """Copy an open file into an open, empty one, fastest first: a reflink (btrfs, xfs: no data
+    copied), copy_file_range (in the kernel, no trip through user space; a reflink too where the
+    filesystem can), sendfile, then read/write."""
+    size = os.fstat(src_fd).st_size
+    try:
+        fcntl.ioctl(dest_fd, _FICLONE, src_fd)
+        return
+    except OSError:
+        pass
+    done = 0
+    try:
+        while done < size:
+            n = os.copy_file_range(src_fd, dest_fd, size - done, done, done)
+            if n == 0:
+                break
+            done += n
+        if done == size:
+            return
+    except OSError:
+        pass
+    try:
+        os.lseek(dest_fd, done, os.SEEK_SET)  # sendfile writes at the file position
+        while done < size:
+            n = os.sendfile(dest_fd, src_fd, done, size - done)
+            if n == 0:
+                break
+            done += n
+        if done == size:
+            return
+    except OSError:
+        pass
+    os.lseek(src_fd, done, os.SEEK_SET)
+    os.lseek(dest_fd, done, os.SEEK_SET)
+    while chunk := os.read(src_fd, _CHUNK):
+        _write_all(dest_fd, chunk)

@@ -64,10 +64,21 @@ def pick_remote(root: str, name: str | None, branch: str | None) -> str:
     raise DwsError(f"several git remotes ({', '.join(names)}) and no upstream", "name one with --remote")
 
 
+def git_reason(stderr: str) -> str:
+    """The line of git's stderr that says what went wrong: the first `fatal:`/`error:` line (git's last
+    line is often advice, e.g. "and the repository exists.")."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line[len(prefix):]
+    return lines[-1] if lines else "?"
+
+
 def fetch(root: str, remote: str) -> None:
     proc = git_run(root, "fetch", "-q", "--no-tags", "--prune", remote, *fetch_specs(remote), check=False)
     if proc.returncode != 0:
-        last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+        last = git_reason(proc.stderr.decode("utf-8", "replace"))
         raise DwsError(f"cannot fetch from git remote '{remote}': {last}",
                        "check the remote URL and your access (git remote -v); nothing was changed")
 
@@ -93,5 +104,9 @@ def push(root: str, remote: str, refspecs: list[str], upstream: bool) -> None:
         text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
         if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
             raise DwsError(f"git remote '{remote}' has changes you do not have",
+                           "run `git dws pull` first, then push again")
+        if any(t in text for t in ("remote rejected", "cannot lock ref", "failed to update ref", "atomic push failed")):
+            # another clone pushed to the same refs at the same moment (found by tests/faults)
+            raise DwsError(f"git remote '{remote}' changed while pushing (another push at the same time)",
                            "run `git dws pull` first, then push again")
         raise GitCommandError(["git", "push", remote], proc.returncode, text)

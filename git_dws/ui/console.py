@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..progress import Progress, Task
+from ..progress import BYTES, Progress, Task
 
 
 def is_tty(stream: Any = None) -> bool:
@@ -79,19 +79,40 @@ class _RichTask:
         self._bar.advance(self._tid, n)
 
 
+def _size(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def amount_text(completed: float, total: float | None, unit: str, speed: float | None) -> str:
+    """`1.2 GB/3.0 GB 480.0 MB/s` for bytes, `12/20` for items (what the bar shows beside itself)."""
+    if unit != BYTES:
+        return f"{completed:.0f}/{total:.0f}" if total is not None else f"{completed:.0f}"
+    text = f"{_size(completed)}/{_size(total)}" if total is not None else _size(completed)
+    return f"{text} {_size(speed)}/s" if speed else text
+
+
 class RichProgress:
     """Progress bars on stderr; they appear only for work longer than a moment."""
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+        from rich.text import Text
 
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        class Amount(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                return Text(amount_text(task.completed, task.total, task.fields.get("unit", ""), task.speed))
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), Amount(),
                              TimeRemainingColumn(), console=Console(stderr=True), transient=True)
         self._bar.start()
 
-    def task(self, label: str, total: int | None) -> Task:
-        return _RichTask(self._bar, self._bar.add_task(label, total=total))
+    def task(self, label: str, total: int | None, unit: str = "") -> Task:
+        return _RichTask(self._bar, self._bar.add_task(label, total=total, unit=unit))
 
     def done(self, task: Task) -> None:
         if isinstance(task, _RichTask):

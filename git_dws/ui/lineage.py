@@ -23,9 +23,13 @@ def lineage(r: LineageReport, as_json: bool) -> None:
     if not r.rows:
         out(f"No lineage recorded ({where}).")
         return
-    rows = [[row.resource, row.type, row.details, ", ".join(row.inputs) if row.inputs is not None else ""]
-            for row in r.rows]
-    table(f"Lineage, {where}", ["Resource", "Type", "Details", "Inputs"], rows)
+    rows = [[row.resource, row.type, row.details, ", ".join(row.inputs) if row.inputs is not None else "",
+             ", ".join(row.code or []), params(row.parameters)] for row in r.rows]
+    table(f"Lineage, {where}", ["Resource", "Type", "Details", "Inputs", "Code", "Parameters"], rows)
+
+
+def params(p: dict[str, Any] | None) -> str:
+    return ", ".join(f"{k}={value(v)}" for k, v in sorted(p.items())) if p else ""
 
 
 def value(v: Any) -> str:
@@ -93,6 +97,9 @@ def run(r: RunResult) -> None:
 
 
 def graph(r: GraphResult) -> None:
+    if r.fallback:
+        err(f"No current lineage for {', '.join(r.resources)} (its results moved into a snapshot): "
+            f"showing the lineage of the latest snapshot, {r.snapshot[:12] if r.snapshot else '?'}.")
     where = f" as of snapshot {r.snapshot[:12]}" if r.snapshot else ""
     out(f"Wrote the lineage graph of {', '.join(r.resources)}{where} to {r.path} "
         f"({r.format}, {r.nodes} nodes, {r.edges} edges).")

@@ -18,7 +18,8 @@ def test_rclone_data_remote(ws: Path, origin: Path, rclone_conf: Path, tmp_path:
     take(ws, "S1")
     out = dws(ws, "publish", str(origin)).stdout
     assert "uploaded 2 object(s)" in out
-    assert len([p for p in store.rglob("*") if p.is_file()]) == 2
+    files = sorted(str(p.relative_to(store)) for p in store.rglob("*") if p.is_file())
+    assert [f.split("/")[0] for f in files] == ["objects", "packs", "packs"]  # big.bin loose, a.txt packed
     assert "uploaded 0 object(s), 2 already there" in dws(ws, "push").stdout
     b = clone(tmp_path, origin, "b", "hostb")
     assert state_diff(tree_state(b / "data"), tree_state(ws / "data")) == ""

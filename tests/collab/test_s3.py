@@ -4,6 +4,7 @@ server comes back, corruption on the server detected on pull, and the S3 resourc
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ def test_s3_data_remote_roundtrip(ws: Path, origin: Path, s3: S3Server, tmp_path
     take(ws, "S2")
     dws(ws, "publish", str(origin))
     keys = [str(p.relative_to(s3.root / "bucket")) for p in _objects(s3)]
-    assert keys and all(k.startswith("team/ws/objects/") for k in keys)
+    assert keys and all(k.startswith(("team/ws/objects/", "team/ws/packs/")) for k in keys)
+    assert len([k for k in keys if k.startswith("team/ws/packs/")]) == 2  # S1 and S2 pushed at once: one pack
     assert s3.key not in (ws / ".dws.toml").read_text() and s3.secret not in (ws / ".dws.toml").read_text()
     b = clone(tmp_path, origin, "b", "hostb")
     assert state_diff(tree_state(b / "data"), tree_state(ws / "data")) == ""
@@ -45,21 +47,30 @@ def test_s3_data_remote_roundtrip(ws: Path, origin: Path, s3: S3Server, tmp_path
 
 def test_server_stopped_mid_push_then_resumed(ws: Path, origin: Path, s3: S3Server,  # noqa: F811
                                               tmp_path: Path) -> None:
-    _publish(ws, origin, s3, 24, 40 * 1024)
+    _publish(ws, origin, s3, 24, 40 * 1024)  # 24 small objects: one pack
+    for i in range(3):
+        write(ws / "data" / f"big{i}.bin", pseudo_random(600 * 1024 + i, 50 + i))  # 3 loose objects
+    take(ws, "S2")
     from conftest import git
 
     git(ws, "remote", "add", "origin", str(origin))
-    s3.stop_after_puts(6)
-    proc = dws(ws, "push", check=False)
-    err = assert_error(proc)
+    s3.stop_after_puts(2)  # the push's lock and the pack go up, the server dies before the pack's index
+    err = assert_error(dws(ws, "push", check=False))
     assert "run the command again" in err or "resume" in err
-    uploaded = len(_objects(s3))
-    assert 0 < uploaded < 24
+    names = [p.name for p in _objects(s3) if p.parent.name != "locks"]
+    assert len(names) == 1 and names[0].endswith(".pack")  # a pack without its index: invisible
     assert git_out(origin, "for-each-ref") == ""  # no refs were pushed: nobody sees snapshots without data
+
+    s3.start()
+    s3.stop_after_puts(4)  # lock, pack + index again, then one large object, then the server dies
+    assert_error(dws(ws, "push", check=False))
+    assert git_out(origin, "for-each-ref") == ""
     s3.start()
     out = dws(ws, "push").stdout
-    assert f"uploaded {24 - uploaded} object(s), {uploaded} already there" in out
-    assert len(_objects(s3)) == 24
+    m = re.search(r"uploaded (\d+) object\(s\), (\d+) already there", out)
+    assert m and int(m[1]) + int(m[2]) == 27 and 24 <= int(m[2]) < 27, out  # the pack was not sent again
+    assert sorted(p.suffix for p in _objects(s3) if p.parent.name == "packs") == [".idx", ".pack"]
+    assert len([p for p in _objects(s3) if "/objects/" in str(p)]) == 3
     b = clone(tmp_path, origin, "b", "hostb")
     assert state_diff(tree_state(b / "data"), tree_state(ws / "data")) == ""
 
@@ -73,7 +84,8 @@ def test_corrupt_object_on_server_detected(ws: Path, origin: Path, s3: S3Server,
     take(ws, "S2")
     have = set(_objects(s3))
     dws(ws, "push")
-    (new,) = [p for p in _objects(s3) if p not in have]
+    (new,) = [p for p in _objects(s3) if p not in have and p.suffix == ".pack"]
+    assert new.read_bytes() == b"brand new content\n"
     os.chmod(new, 0o644)
     new.write_bytes(b"BRAND NEW CONTENT\n")
     err = assert_error(dws(b, "pull", check=False), "corrupt")

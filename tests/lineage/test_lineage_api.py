@@ -64,7 +64,9 @@ def test_api_functions(lws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert got is not None and got[1] == "results:/snapshots/testhost-S1/results.json"
 
     table = list(api.make_lineage_table(tag_or_hash="S1"))
-    assert ("intermediate-data", "Step", table[1][2], ["source-data (current)"]) in table
+    # a snapshot's lineage is frozen: inputs show the hash they had then, never "(current)"
+    source_hash = next(row[2] for row in table if row[0] == "source-data")
+    assert ("intermediate-data", "Step", table[1][2], [f"source-data ({source_hash})"]) in table
     assert api.restore("S1") == 1  # intermediate-data; results are never restored
     lineage = api.get_lineage(resource_name="intermediate-data")
     assert lineage["complete"] and lineage["snapshot"] is None

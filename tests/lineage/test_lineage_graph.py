@@ -44,8 +44,11 @@ def test_graph_formats(lws: Path, tmp_path: Path) -> None:
     dws(ws, "lineage", "graph", str(tmp_path / "inter.txt"), "--resource", "intermediate-data", "--format", "svg")
     labels = {t.text for t in ET.parse(tmp_path / "inter.txt").getroot().iter("{http://www.w3.org/2000/svg}text")}
     assert "step1" in labels and "step2" not in labels
-    assert_error(dws(ws, "lineage", "graph", str(tmp_path / "x.html"), "--resource", "results", check=False),
-                 "no lineage found for resource 'results'")  # current lineage: results moved away
+    # the results' current lineage moved away with the results: the latest snapshot's is shown, and said
+    proc = dws(ws, "lineage", "graph", str(tmp_path / "x.html"), "--resource", "results")
+    assert "showing the lineage of the latest snapshot" in proc.stderr and "as of snapshot" in proc.stdout
+    assert_error(dws(ws, "lineage", "graph", str(tmp_path / "x.html"), "--resource", "nothing", check=False),
+                 "no lineage found for resource 'nothing'")
     html = tmp_path / "g.html"
     dws(ws, "lineage", "graph", str(html), "--snapshot", "G1")
     text = html.read_text()

@@ -163,5 +163,6 @@ def test_changed_source_data_gets_its_new_version(lws: Path, monkeypatch: pytest
     read = {k: r["input_resources"][0]["certificate"]["hashval"] for k, r in by_out.items()}
     assert read == {"old": resource_tree(ws, s1, "source-data"), "new": resource_tree(ws, s2, "source-data")}
     rows = {r["resource"]: r for r in dws_json(ws, "report", "lineage", "--snapshot", "S2")["lineage"]}
-    assert rows["intermediate-data:/new"]["inputs"] == ["source-data (current)"]
+    new = resource_tree(ws, s2, "source-data")[:8]
+    assert rows["intermediate-data:/new"]["inputs"] == [f"source-data (Hash:{new})"]
     assert rows["intermediate-data:/old"]["inputs"][0].startswith("source-data (Hash:")

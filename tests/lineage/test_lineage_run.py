@@ -45,7 +45,8 @@ def test_run_records_a_shell_pipeline(lws: Path) -> None:
             assert c["certificate"]["hashval"] == resource_tree(ws, sid, c["resource_name"])
     table = dws_json(ws, "report", "lineage", "--snapshot", "R1")["lineage"]
     rows = {r["resource"]: r for r in table}
-    assert rows["results"]["inputs"] == ["intermediate-data (current)"]
+    inter = resource_tree(ws, sid, "intermediate-data")[:8]
+    assert rows["results"]["inputs"] == [f"intermediate-data (Hash:{inter})"]  # frozen: the hash, not "current"
     assert rows["source-data:/data.csv"]["type"] == "Source Data"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ...errors import DwsError
 from ...progress import Task
@@ -14,7 +14,8 @@ WORKERS = 8
 
 
 def run_parallel(fn: Callable[[str], None], items: Sequence[str], task: Task, where: str,
-                 workers: int = WORKERS) -> None:
+                 workers: int = WORKERS, sizes: Mapping[str, int] | None = None) -> None:
+    """`task` advances by `sizes[item]` per item when sizes are given (a task in bytes), else by 1."""
     lock = threading.Lock()
     failure: list[BaseException] = []
 
@@ -28,7 +29,7 @@ def run_parallel(fn: Callable[[str], None], items: Sequence[str], task: Task, wh
                 failure.append(e)
             return
         with lock:
-            task.advance()
+            task.advance(sizes.get(item, 0) if sizes is not None else 1)
 
     with cf.ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
         list(pool.map(one, items))
