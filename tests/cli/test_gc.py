@@ -130,11 +130,11 @@ def test_a_snapshot_only_in_a_remote_tracking_ref_survives(data_ws: Path, tmp_pa
     take(ws, "PUSHED")
     dws(ws, "publish", str(origin))
     dws(ws, "delete-snapshot", "PUSHED")
-    assert git_out(ws, "rev-parse", "refs/remotes/origin/dws/manifests") != git_out(ws, "rev-parse", MANIFESTS)
+    assert git_out(ws, "rev-parse", "refs/dws-remote/origin/dws/manifests") != git_out(ws, "rev-parse", MANIFESTS)
     gc(ws)
     assert blake3_of(big) in store_objects(ws)
     # a note in a remote-tracking notes ref alone also keeps it
-    git(ws, "update-ref", "-d", "refs/remotes/origin/dws/manifests")
+    git(ws, "update-ref", "-d", "refs/dws-remote/origin/dws/manifests")
     assert git(ws, "notes", "--ref=remotes/origin/dws", "list", check=False).stdout.strip()
     gc(ws)
     assert blake3_of(big) in store_objects(ws)
