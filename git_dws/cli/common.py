@@ -30,11 +30,14 @@ def confirm() -> Callable[[str], bool] | None:
     return ask
 
 
-def workspace() -> Any:
+def workspace(records: bool = False) -> Any:
+    """The workspace of the cwd. `records`: the command itself records HEAD's snapshot (snapshot), so
+    warning that HEAD has none would only repeat what it is about to fix or report."""
     from ..workspace import Workspace
 
     ws = Workspace.open(os.getcwd())
-    _warn_unrecorded(ws)
+    if not records:
+        _warn_unrecorded(ws)
     return ws
 
 

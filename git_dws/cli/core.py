@@ -168,7 +168,7 @@ def cmd_snapshot(a: argparse.Namespace) -> int:
     from ..ui import render
 
     with ProgressBar() as bar:
-        r = take_snapshot(workspace(), a.tag, a.message, progress=bar, confirm=confirm())
+        r = take_snapshot(workspace(records=True), a.tag, a.message, progress=bar, confirm=confirm())
     render.snapshot(r)
     return 0
 

@@ -200,11 +200,14 @@ def test_s3_range_reads_fetch_only_what_is_needed(s3: S3Server, tmp_path: Path) 
 def test_directory_remote_that_is_a_file(ws: Path, origin: Path, tmp_path: Path) -> None:  # noqa: F811
     remote = tmp_path / "afile"
     remote.write_text("not a directory\n")
-    _setup(ws, str(remote), n=2)
+    err = assert_error(dws(ws, "remote", "add", "shared", str(remote), check=False), "not a directory")
+    assert "afile" in err  # refused when it is added...
+    _setup(ws, str(tmp_path / "dir"), n=2)
     take(ws, "S1")
     from conftest import git
 
     git(ws, "remote", "add", "origin", str(origin))
+    git(ws, "config", "dws-remote.shared.url", str(remote))  # ...and when this machine's URL names a file
     err = assert_error(dws(ws, "push", check=False), "not a directory")
     assert "afile" in err
     assert remote.read_text() == "not a directory\n"
