@@ -300,29 +300,27 @@ def _clone_or_copy(src_fd: int, dest_fd: int) -> None:
         return
     except OSError:
         pass
-    done = 0
-    try:
-        while done < size:
-            n = os.copy_file_range(src_fd, dest_fd, size - done, done, done)
-            if n == 0:
-                break
-            done += n
-        if done == size:
-            return
-    except OSError:
-        pass
-    try:
+    done = _kernel_copy(lambda off, n: os.copy_file_range(src_fd, dest_fd, n, off, off), 0, size)
+    if done < size:
         os.lseek(dest_fd, done, os.SEEK_SET)  # sendfile writes at the file position
-        while done < size:
-            n = os.sendfile(dest_fd, src_fd, done, size - done)
-            if n == 0:
-                break
-            done += n
-        if done == size:
-            return
-    except OSError:
-        pass
+        done = _kernel_copy(lambda off, n: os.sendfile(dest_fd, src_fd, off, n), done, size)
+    if done == size:
+        return
     os.lseek(src_fd, done, os.SEEK_SET)
     os.lseek(dest_fd, done, os.SEEK_SET)
     while chunk := os.read(src_fd, _CHUNK):
         _write_all(dest_fd, chunk)
+
+
+def _kernel_copy(step: Callable[[int, int], int], done: int, size: int) -> int:
+    """Repeat one in-kernel copy call (copy_file_range, sendfile) from offset `done` up to `size`;
+    returns how far it got (a filesystem or kernel that refuses stops it early, not an error)."""
+    try:
+        while done < size:
+            n = step(done, size - done)
+            if n == 0:
+                break
+            done += n
+    except OSError:
+        pass
+    return done
