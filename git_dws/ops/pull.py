@@ -36,6 +36,7 @@ from ..store.snapdb import SnapshotDB
 from ..workspace import MANIFESTS_REF, NOTES_REF, Workspace
 from .remote import fetch_for_plans
 from .resolve import _TRAILER, snapshot_of_commit
+from .status import unplaced
 from .verify import check_changed
 
 STRATEGIES = ("merge", "rebase", "ff-only")
@@ -84,6 +85,8 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
         target = snapshot_of_commit(ws, new_head, ancestors=True, db=view, notes=refs.notes) if new_head else None
         current = ws.current_snapshot()
         data = [] if only_workspace else [n for n in selected if _is_data(ws, config.resource(n))]
+        here = [n for n in selected if (spec := config.resource(n)) is None or not unplaced(ws, spec)]
+        data = [n for n in data if n in here]  # a resource with no directory on this machine is left alone
         incomplete = ws.incomplete()
         if target and target == current:  # nothing new: only data an earlier clone or pull could not bring
             data = [n for n in data if n in incomplete]
@@ -111,7 +114,7 @@ def pull(ws: Workspace, remote: str | None = None, *, only: list[str] | None = N
                 ws.set_incomplete(incomplete - set(res.restored))
             else:
                 ws.set_current_snapshot(target)
-        pulled = {} if only_workspace else pull_resources(ws, selected, progress)
+        pulled = {} if only_workspace else pull_resources(ws, here, progress)
         invalidate_lineage(ws, set(restored) | set(pulled), since=local)  # and git subdirectories the move changed
         messages = []
         if action == "merge" and refs.new_snapshots:
@@ -152,7 +155,8 @@ def _review_config(ws: Workspace, new: WorkspaceConfig, commit: str, accept: boo
     (a path outside, or through a symlink the pulled commit brings); show changes of where data goes
     and have them confirmed (refused in --batch unless accepted)."""
     for spec in new.resources:
-        _ = registry.load(ws, spec).local_path  # a directory resource: raises UnsafePath if outside
+        if not unplaced(ws, spec):  # (a resource with no directory on this machine is left alone)
+            _ = registry.load(ws, spec).local_path  # a directory resource: raises UnsafePath if outside
         parts = [p for p in spec.path.split("/") if p not in ("", ".")]
         for i in range(len(parts)):
             e = ws.repo.tree_path(commit, "/".join(parts[: i + 1]))

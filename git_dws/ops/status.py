@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import BadManifest
+from ..config import ResourceSpec
+from ..errors import BadManifest, DwsError
 from ..model.diff import Changes
 from ..model.snapshot import SnapshotContent
 from ..progress import NULL, Progress
@@ -21,6 +22,7 @@ class ResourceStatus:
     type: str
     changes: Changes
     new: bool  # not in the base snapshot
+    absent: str = ""  # why it could not be looked at here (no directory on this machine), with the fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +48,26 @@ def _compare(ws: Workspace, content: SnapshotContent | None, progress: Progress)
     for spec in ws.config.resources:
         state = content.resource(spec.name) if content else None
         res = registry.load(ws, spec)
+        why = unplaced(ws, spec)
+        if why:
+            out.append(ResourceStatus(spec.name, spec.role, spec.type, Changes(), state is None, why))
+            continue
         try:
             changes = res.status(state.tree if state else None, progress)
         except BadManifest as e:
             raise e.at(snapshot=content.id if content else None, resource=spec.name) from None
         out.append(ResourceStatus(spec.name, spec.role, spec.type, changes, state is None))
     return out
+
+
+def unplaced(ws: Workspace, spec: ResourceSpec) -> str:
+    """Why a resource has no directory on this machine ("" if it has one, or needs none): it lives
+    outside the workspace elsewhere and this machine's settings name no directory for it. (A committed
+    path that leads outside is an error, not this: model.paths refuses it wherever it is used.)"""
+    if spec.path or ws.repo.config_get(f"dws-resource.{spec.name}.path"):
+        return ""
+    try:
+        _ = registry.load(ws, spec).local_path
+    except DwsError:
+        return f"no directory on this machine (set one: git config dws-resource.{spec.name}.path DIR)"
+    return ""

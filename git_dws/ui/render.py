@@ -36,7 +36,8 @@ def status(s: Status, as_json: bool, paths: bool = False) -> None:
             "snapshot": s.base,
             "tags": list(s.base_tags),
             "resources": [{"name": r.name, "role": r.role, "type": r.type, "new": r.new,
-                           "clean": r.changes.clean, **r.changes.to_json()} for r in s.resources],
+                           "clean": r.changes.clean, **r.changes.to_json(),
+                           **({"absent": r.absent} if r.absent else {})} for r in s.resources],
         })
         return
     if s.base:
@@ -49,7 +50,7 @@ def status(s: Status, as_json: bool, paths: bool = False) -> None:
     width = max((len(r.name) for r in s.resources), default=0)
     for r in s.resources:
         note = " (new since the snapshot)" if r.new and s.base else ""
-        out(f"  {r.name.ljust(width)}  {r.changes.summary()}{note}")
+        out(f"  {r.name.ljust(width)}  {r.absent or r.changes.summary()}{note}")
         if paths:
             for code, path, new in r.changes.listing():
                 out(f"      {code}  {path}{f' -> {new}' if new else ''}")

@@ -100,6 +100,13 @@ def test_outside_resource_path_is_per_machine(ws: Path, origin: Path, tmp_path: 
     # --batch: no directory given -> the clone works, raw is reported as having no directory here
     proc = dws(tmp_path, "clone", str(origin), "b", "--hostname", "hostb")
     assert "raw" in proc.stderr and "dws-resource.raw.path" in proc.stderr
+    b = tmp_path / "b"
+    assert "no directory on this machine" in dws(b, "status").stdout  # status still works, and says so
+    write(ws / "code" / "more.py", "x = 2\n")
+    take(ws, "S2")
+    dws(ws, "push")
+    dws(b, "pull")  # so does pull: the resource is left alone until this machine names a directory
+    assert (b / "code" / "more.py").exists()
     # --resource-path: the data lands there, and only machine-local settings name it
     there = tmp_path / "other machine" / "raw"
     dws(tmp_path, "clone", str(origin), "c", "--hostname", "hostc", "--resource-path", f"raw={there}")
