@@ -46,6 +46,9 @@ def resource_dir(root: str, name: str, path: str, override: str | None) -> str:
     which must stay inside the workspace `root` (a realpath) even through symlinks."""
     if override:
         return os.path.normpath(os.path.expanduser(override))
+    if not path:  # it lives outside the workspace where it was added: each machine names its own directory
+        raise UnsafePath(f"resource '{name}' has no directory on this machine",
+                         f"set one: git config dws-resource.{name}.path DIR (then git dws pull brings its data)")
     why = committed_path_problem(path)
     if why is not None:
         raise outside_error(name, path, why)
