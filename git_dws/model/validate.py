@@ -28,6 +28,11 @@ HFS_IGNORABLE = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u20
                                        "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"))
 
 
+# The first character of any name is_dotgit accepts: a cheap test before the full one, which a scan of
+# 20,000 files would otherwise pay for every name (~30 ms).
+DOTGIT_START = frozenset(".gG") | frozenset(map(chr, HFS_IGNORABLE))
+
+
 def is_dotgit(name: str) -> bool:
     """Does any filesystem git protects read this name as `.git`? Case-insensitive, HFS+-ignorable
     characters dropped, NTFS trailing dots/spaces, `:stream` suffixes and the 8.3 short name `git~1`."""

@@ -21,7 +21,7 @@ from ..model.manifest import (
     encode_listing,
     tree_name_to_dir,
 )
-from ..model.validate import GIT_MODES, check_mode, component_problem, is_dotgit
+from ..model.validate import DOTGIT_START, GIT_MODES, check_mode, component_problem, is_dotgit
 from ..safefs import is_temporary
 from ..store.cas import SMALL, ContentStore, PackWriter, hash_file
 from ..store.repo import MODE_TREE, Repo, TreeEntry
@@ -64,7 +64,7 @@ def scan(root: str, allow_missing: bool = False,
                     if leftovers is not None:
                         leftovers.append(rel)
                     continue
-                if is_dotgit(e.name):
+                if e.name[0] in DOTGIT_START and is_dotgit(e.name):
                     skipped.append(rel)
                     continue
                 st = e.stat(follow_symlinks=False)

@@ -31,6 +31,7 @@ def _pygit2() -> Any:
     return _PYGIT2
 
 ZERO = "0" * 40
+_OID = re.compile(r"[0-9a-f]{40}")
 MODE_TREE = 0o040000
 MODE_COMMIT = 0o160000
 
@@ -203,6 +204,43 @@ class Repo:
         return out
 
     def head(self) -> str | None:
+        """The commit HEAD names. Read from the ref files when they are plain (a branch in a loose or
+        packed ref, or a detached id), so that status and the hooks need not import pygit2 (60-200 ms)
+        to learn it; anything else (reftable, symref chains) goes through pygit2."""
+        if _PYGIT2 is None:
+            known, oid = self._head_from_files()
+            if known:
+                return oid
+        return self._head_pygit2()
+
+    def _head_from_files(self) -> tuple[bool, str | None]:
+        """(True, commit or None when unborn) if the ref files answer plainly, else (False, None)."""
+        try:
+            with open(os.path.join(self.git_dir, "HEAD"), encoding="utf-8") as f:
+                text = f.read().strip()
+            if _OID.fullmatch(text):
+                return True, text
+            if not text.startswith("ref: refs/heads/"):
+                return False, None
+            ref = text[5:]
+            try:
+                with open(os.path.join(self.common_dir, ref), encoding="utf-8") as f:
+                    oid = f.read().strip()
+                return (True, oid) if _OID.fullmatch(oid) else (False, None)
+            except FileNotFoundError:
+                pass
+            with open(os.path.join(self.common_dir, "packed-refs"), encoding="utf-8") as f:
+                for line in f:
+                    oid, _, name = line.rstrip("\n").partition(" ")
+                    if name == ref and _OID.fullmatch(oid):
+                        return True, oid
+            return True, None  # an unborn branch
+        except FileNotFoundError:  # no packed-refs file: an unborn branch
+            return True, None
+        except (OSError, UnicodeDecodeError):
+            return False, None
+
+    def _head_pygit2(self) -> str | None:
         pygit2 = _pygit2()
         try:
             return None if self._r.head_is_unborn else str(self._r.head.target)
