@@ -143,12 +143,16 @@ class SafeDir:
                     os.close(self._fds.pop(sub))
                 return
 
+    def _existing_parent(self, rel: str) -> tuple[int | None, str]:
+        """The parent of `rel` if it exists as a real directory (never through a symlink), else None."""
+        try:
+            return self._parent(rel, create=False)
+        except (NotADirectoryError, FileNotFoundError):
+            return None, ""
+
     def remove(self, rel: str) -> None:
         """Remove the file or symlink `rel`; nothing to do if it (or a parent) is absent."""
-        try:
-            fd, name = self._parent(rel, create=False)
-        except (NotADirectoryError, FileNotFoundError):
-            return
+        fd, name = self._existing_parent(rel)
         if fd is None:
             return
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
@@ -162,10 +166,7 @@ class SafeDir:
                 todo.add(rel)
                 rel = rel.rpartition("/")[0]
         for rel in sorted(todo, key=lambda p: -p.count("/")):
-            try:
-                fd, name = self._parent(rel, create=False)
-            except (NotADirectoryError, FileNotFoundError):
-                continue
+            fd, name = self._existing_parent(rel)
             if fd is None:
                 continue
             with self._lock:
